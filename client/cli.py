@@ -1,0 +1,55 @@
+"""The `ddas` command line: thin; each command module parses options, calls the library, renders."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from client import __version__
+
+app = typer.Typer(
+    name="ddas",
+    help="Validate, plan, split, sign and deliver DDAS (SHV) data to CBS; serve the official pull route.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Each module under client/commands/ defines `register(app)`; one module per command group.
+COMMAND_MODULES = (
+    "validate",  # ddas validate
+    "generate",  # ddas generate
+    "schema",  # ddas schema
+    "plan",  # ddas plan, ddas split
+    "keys",  # ddas keys dev
+    "push",  # ddas push, status, withdraw, report, config show
+    "serve",  # ddas serve (official route, provider)
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ddas {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """ddas: the DDAS delivery toolkit."""
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(f"client.commands.{_name}")
+    except ModuleNotFoundError as exc:  # a command group not built yet must not break the others
+        if exc.name != f"client.commands.{_name}":
+            raise
+        continue
+    _module.register(app)
+
+
+def main() -> None:
+    app()

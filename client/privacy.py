@@ -1,0 +1,28 @@
+"""Masking of personal data: a BSN never leaves this process unmasked (RULES.md R-PRIV-01)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+
+
+def mask_bsn(value: object) -> str:
+    """`123456782` -> `*****6782`; anything else is masked all the same, keeping at most 4 characters."""
+    text = str(value)
+    if len(text) <= 4:
+        return "*" * len(text)
+    return "*" * (len(text) - 4) + text[-4:]
+
+
+def mask_text(text: str) -> str:
+    """Mask every run of exactly nine digits in free text (messages, log lines)."""
+    return _NINE_DIGITS.sub(lambda m: mask_bsn(m.group(0)), text)
+
+
+def mask_value(value: Any) -> Any:
+    """Mask a value taken from a document before it goes into a message: nine-digit strings lose their head."""
+    if isinstance(value, str):
+        return mask_text(value)
+    return value

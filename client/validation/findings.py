@@ -1,0 +1,66 @@
+"""Findings: the one shape in which every check, on either side of the wire, reports a problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+class Profile(str, Enum):
+    """Severity profiles of RULES.md: `standard` caps rule severities at warning, `strict` keeps them."""
+
+    STANDARD = "standard"
+    STRICT = "strict"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem. `path` is an RFC 6901 JSON pointer into the document ("" for the whole file).
+
+    Messages and hints never contain a BSN unmasked: build them with `client.privacy.mask_bsn`.
+    """
+
+    code: str
+    severity: Severity
+    path: str
+    message: str
+    hint: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(
+            code=str(data["code"]),
+            severity=Severity(data["severity"]),
+            path=str(data.get("path", "")),
+            message=str(data.get("message", "")),
+            hint=str(data.get("hint", "")),
+        )
+
+
+def pointer(*parts: str | int) -> str:
+    """Build an RFC 6901 JSON pointer from path parts (escaping `~` and `/`)."""
+    out = []
+    for part in parts:
+        text = str(part).replace("~", "~0").replace("/", "~1")
+        out.append("/" + text)
+    return "".join(out)

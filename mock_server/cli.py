@@ -1,0 +1,36 @@
+"""The `ddas-mock` command line: `serve` (the push receiver) and `pull` (CBS's side of the official route)."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="ddas-mock",
+    help="A stateful emulation of the CBS receiving side, for testing deliveries locally.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+COMMAND_MODULES = ("serve_cmd", "pull_cmd")
+
+
+@app.callback()
+def _root() -> None:
+    """ddas-mock: the CBS side, on your machine."""
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(f"mock_server.{_name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"mock_server.{_name}":
+            raise
+        continue
+    _module.register(app)
+
+
+def main() -> None:
+    app()
