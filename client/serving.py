@@ -36,7 +36,6 @@ def serve_in_thread(
     """
     port = port or free_port(host)
     server = uvicorn.Server(_config(app, host, port, **kwargs))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     thread = threading.Thread(target=server.run, name=f"uvicorn:{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout
