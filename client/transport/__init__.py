@@ -1,0 +1,68 @@
+"""HTTP plumbing shared by the push client, the provider and the mock's puller: auth, retries, TLS."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+import httpx
+
+from client.transport.auth import AuthError, ClientCredentialsAuth
+from client.transport.retry import (
+    RETRY_ONCE_STATUSES,
+    RETRYABLE_STATUSES,
+    DeliveryHTTPError,
+    RetryBudget,
+    RetryPolicy,
+    parse_retry_after,
+)
+
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "RETRY_ONCE_STATUSES",
+    "AuthError",
+    "ClientCredentialsAuth",
+    "DeliveryHTTPError",
+    "RetryBudget",
+    "RetryPolicy",
+    "make_client",
+    "parse_retry_after",
+    "ssl_context",
+]
+
+
+def ssl_context(
+    ca_bundle: Path | str | None = None,
+    client_cert: Path | str | None = None,
+    client_key: Path | str | None = None,
+) -> ssl.SSLContext:
+    """A TLS context verifying the server (system CAs or `ca_bundle`), with an mTLS client certificate."""
+    context = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
+    if client_cert:
+        context.load_cert_chain(str(client_cert), str(client_key) if client_key else None)
+    return context
+
+
+def make_client(
+    base_url: str = "",
+    *,
+    auth: httpx.Auth | None = None,
+    timeout: float = 30.0,
+    connect_timeout: float = 10.0,
+    ca_bundle: Path | str | None = None,
+    client_cert: Path | str | None = None,
+    client_key: Path | str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Client:
+    """An httpx.Client with the project's defaults (timeouts, TLS/mTLS); retries are the RetryPolicy's job."""
+    verify: ssl.SSLContext | bool = True
+    if ca_bundle or client_cert:
+        verify = ssl_context(ca_bundle, client_cert, client_key)
+    return httpx.Client(
+        base_url=base_url,
+        auth=auth,
+        timeout=httpx.Timeout(timeout, connect=connect_timeout),
+        verify=verify,
+        headers=headers,
+        follow_redirects=False,
+    )
