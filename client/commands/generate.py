@@ -1,0 +1,155 @@
+"""`ddas generate`: write a realistic synthetic export (optionally with named defects)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from client.commands import exitcodes
+
+_PROGRESS_FROM = 10_000  # trajecten; smaller runs finish before a bar is worth drawing
+
+
+def _date(option: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _Usage(f"{option} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-06-30") from None
+
+
+class _Usage(Exception):
+    pass
+
+
+def _list_defects() -> None:
+    from client.generate import DEFECTS
+
+    table = Table(title="Defects `ddas generate --defects` can inject", show_lines=False)
+    table.add_column("code")
+    table.add_column("severity (strict)")
+    table.add_column("where")
+    table.add_column("what")
+    for spec in DEFECTS.values():
+        table.add_row(spec.code, spec.severity, spec.level, spec.description)
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("generate")
+    def generate_cmd(
+        trajecten: int = typer.Option(100, "--trajecten", "-n", help="Number of trajecten.", metavar="N"),
+        date_from: str = typer.Option(
+            "2025-01-01", "--from", help="startdatumLevering (YYYY-MM-DD).", metavar="DATE"
+        ),
+        date_to: str = typer.Option(
+            "2025-06-30", "--to", help="einddatumLevering (YYYY-MM-DD).", metavar="DATE"
+        ),
+        organisaties: int = typer.Option(
+            1, "--organisaties", "-k", help="Delivering organisations.", metavar="K"
+        ),
+        seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives the same bytes."),
+        variant: str = typer.Option(
+            "gemeente",
+            "--variant",
+            help="gemeente (delivers itself), derde (third party for one gemeente), "
+            "meerdere (one party for several gemeenten, one levering each).",
+        ),
+        defects: str = typer.Option(
+            "",
+            "--defects",
+            help="Comma-separated rule codes to inject (see --list-defects).",
+            metavar="CODE,...",
+        ),
+        vendor: str | None = typer.Option(
+            None,
+            "--vendor",
+            help="codeGegevensleverancier: vendor name (+ version; ours appended if absent).",
+        ),
+        output: str | None = typer.Option(
+            None, "--output", "-o", help="Output file, or - for stdout.", metavar="FILE"
+        ),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+        list_defects: bool = typer.Option(
+            False, "--list-defects", help="List the injectable defects and exit."
+        ),
+    ) -> None:
+        """Generate a realistic synthetic Uitwisselmodel v1.0 export (BSNs pass the 11-check)."""
+        from client.generate import DEFAULT_VENDOR, GenerateError, parse_defects, write_export
+
+        err = Console(stderr=True, soft_wrap=True)
+        if list_defects:
+            _list_defects()
+            return
+        try:
+            if output is None:
+                raise _Usage("-o FILE is required (use -o - to write to stdout)")
+            start = _date("--from", date_from)
+            end = _date("--to", date_to)
+            codes = parse_defects(defects)
+        except (_Usage, GenerateError) as exc:
+            err.print(f"[red]ddas generate:[/red] {exc}", highlight=False)
+            raise typer.Exit(exitcodes.USAGE) from None
+
+        show_bar = not quiet and trajecten >= _PROGRESS_FROM and sys.stderr.isatty()
+        target: str | Path = "-" if output == "-" else Path(output)
+        began = time.perf_counter()
+        try:
+            if show_bar:
+                columns = (
+                    TextColumn("generating"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeRemainingColumn(),
+                )
+                with Progress(*columns, console=err, transient=True) as bar:
+                    task = bar.add_task("generate", total=trajecten)
+                    stats = write_export(
+                        target,
+                        trajecten=trajecten,
+                        date_from=start,
+                        date_to=end,
+                        organisaties=organisaties,
+                        seed=seed,
+                        variant=variant,
+                        defects=codes,
+                        vendor=vendor or DEFAULT_VENDOR,
+                        progress=lambda n: bar.advance(task, n),
+                    )
+            else:
+                stats = write_export(
+                    target,
+                    trajecten=trajecten,
+                    date_from=start,
+                    date_to=end,
+                    organisaties=organisaties,
+                    seed=seed,
+                    variant=variant,
+                    defects=codes,
+                    vendor=vendor or DEFAULT_VENDOR,
+                )
+        except GenerateError as exc:
+            err.print(f"[red]ddas generate:[/red] {exc}", highlight=False)
+            raise typer.Exit(exitcodes.USAGE) from None
+        except OSError as exc:
+            err.print(
+                f"[red]ddas generate:[/red] cannot write {output}: {exc.strerror or exc}; "
+                "check that the directory exists and is writable",
+                highlight=False,
+            )
+            raise typer.Exit(exitcodes.USAGE) from None
+        if not quiet:
+            seconds = time.perf_counter() - began
+            where = "stdout" if target == "-" else str(target)
+            extra = f", defects {', '.join(codes)}" if codes else ""
+            err.print(
+                f"wrote {where}: {stats.trajecten:,} trajecten, {stats.bytes / 1e6:,.1f} MB "
+                f"in {seconds:.1f} s (variant {variant}, seed {seed}{extra})",
+                highlight=False,
+            )
