@@ -1,0 +1,27 @@
+"""`make demo` end to end (bounded): keys, data, validation, mock, push of every open period, reports."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from client import demo
+
+
+@pytest.mark.timeout(120)
+def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+    out = io.StringIO()
+    ctx = demo.run(tmp_path / "demo", trajecten=600, console=Console(file=out, width=120, highlight=False))
+    text = out.getvalue()
+    result = ctx.push_result
+    assert result is not None and result.exit_code == 0, text
+    assert len(result.deliveries) >= 6  # three organisations x the open periods of 2025-2026
+    assert {d.state for d in result.deliveries} == {"accepted"}
+    assert {d.state for d in ctx.second_result.deliveries} == {"unchanged"}
+    assert ctx.html_reports and all(p.read_text(encoding="utf-8").startswith("<!") for p in ctx.html_reports)
+    assert "Quality report" in text and "technisch_goedgekeurd" in text and "demo done" in text
+    assert [name for name, _ in demo.DEMO_STEPS][:5] == ["keys", "generate", "validate", "mock", "push"]
+    assert not any(t.name.startswith("uvicorn") and t.is_alive() for t in __import__("threading").enumerate())
