@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m client.demo
+	$(BIN)/python -m mock_server.demo
 
 test: $(STAMP) lint typecheck pytest
 

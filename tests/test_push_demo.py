@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from client import demo
+from mock_server import demo
 
 
 @pytest.mark.timeout(120)

@@ -28,6 +28,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from mock_server.demo_pull import step_pull
+
 DEMO_DIR = Path(".ddas-demo")
 DEMO_SEED = 2026
 
@@ -203,8 +205,7 @@ def step_push_again(ctx: DemoContext) -> None:
     ctx.console.print(f"{summary}: nothing was sent twice (the journal and the idempotency keys see to that)")
 
 
-# The demo, in order. Another route adds its steps here (e.g. `DEMO_STEPS.append(("pull", step_pull))`);
-# a step finds the mock's URL, the exports and the push results in the context.
+# The demo, in order; a step finds the mock's URL, the exports and the push results in the context.
 DEMO_STEPS: list[tuple[str, DemoStep]] = [
     ("keys", step_keys),
     ("generate", step_generate),
@@ -212,21 +213,8 @@ DEMO_STEPS: list[tuple[str, DemoStep]] = [
     ("mock", step_mock),
     ("push", step_push),
     ("push-again", step_push_again),
+    ("pull", step_pull),
 ]
-
-
-def _extra_steps() -> list[tuple[str, DemoStep]]:
-    """Steps contributed by other parts through `client.demo_steps.STEPS` (absent until one is written)."""
-    import importlib
-
-    try:
-        demo_steps = importlib.import_module("client.demo_steps")
-    except ModuleNotFoundError as exc:
-        if exc.name != "client.demo_steps":
-            raise
-        return []
-    steps = getattr(demo_steps, "STEPS", [])
-    return [(str(name), fn) for name, fn in steps]
 
 
 @contextlib.contextmanager
@@ -247,7 +235,7 @@ def run(workdir: Path = DEMO_DIR, *, trajecten: int = 3000, console: Console | N
         shutil.rmtree(workdir / stale, ignore_errors=True)
     started = time.perf_counter()
     with _context(workdir, console, trajecten) as ctx:
-        for _name, step in DEMO_STEPS + _extra_steps():
+        for _name, step in DEMO_STEPS:
             step(ctx)
         console.print()
         console.rule(

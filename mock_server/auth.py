@@ -1,0 +1,119 @@
+"""OAuth2 client credentials: clients from the configuration, opaque bearer tokens kept in the store.
+
+Tokens are accepted in `Authorization: Bearer` and in FSC's `Fsc-Authorization` (with or without the
+`Bearer ` prefix), `SIGNING.md` §3. Each authenticated request also takes one token from the client's
+rate-limit bucket.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+from client.adr import ProblemError
+from mock_server.problems import fail
+from mock_server.ratelimit import RateLimiter, retry_after_seconds
+from mock_server.settings import ClientConfig
+from mock_server.store import Store
+
+SCOPE = "aanleveren"
+
+
+@dataclass(frozen=True)
+class Principal:
+    client_id: str
+    scopes: tuple[str, ...]
+
+
+class TokenError(Exception):
+    """An RFC 6749 §5.2 error of the token endpoint."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.status = status
+
+
+class Tokens:
+    def __init__(self, store: Store, clients: list[ClientConfig], ttl: int, limiter: RateLimiter) -> None:
+        self.store = store
+        self.clients = {c.id: c for c in clients}
+        self.ttl = ttl
+        self.limiter = limiter
+
+    def issue(self, client_id: str | None, secret: str | None, scope: str | None) -> tuple[str, int, str]:
+        """(access_token, expires_in, scope) or TokenError."""
+        client = self.clients.get(client_id or "")
+        if (
+            client is None
+            or secret is None
+            or not hmac.compare_digest(client.secret.encode(), secret.encode())
+        ):
+            raise TokenError("invalid_client", "client authentication failed", 401)
+        requested = scope.split() if scope else list(client.scopes)
+        unknown = [s for s in requested if s not in client.scopes]
+        if unknown:
+            raise TokenError("invalid_scope", f"scope not granted to this client: {' '.join(unknown)}")
+        token = secrets.token_urlsafe(32)
+        now = time.time()
+        with self.store.tx() as db:
+            db.execute("DELETE FROM tokens WHERE expires_at < ?", (now,))
+            db.execute(
+                "INSERT INTO tokens (token, client_id, scopes, expires_at) VALUES (?, ?, ?, ?)",
+                (token, client.id, " ".join(requested), now + self.ttl),
+            )
+        return token, self.ttl, " ".join(requested)
+
+    def authenticate(
+        self, authorization: str | None, fsc_authorization: str | None, scope: str = SCOPE
+    ) -> Principal:
+        """The principal of a request, or a 401/403/429 problem."""
+        raw = None
+        if authorization:
+            scheme, _, value = authorization.strip().partition(" ")
+            if scheme.lower() == "bearer" and value.strip():
+                raw = value.strip()
+        if raw is None and fsc_authorization:
+            value = fsc_authorization.strip()
+            raw = value[7:].strip() if value.lower().startswith("bearer ") else value
+        if not raw:
+            raise self._unauthorized("no bearer token", 'Bearer realm="ddas"')
+        with self.store.tx() as db:
+            row = db.execute(
+                "SELECT client_id, scopes, expires_at FROM tokens WHERE token = ?", (raw,)
+            ).fetchone()
+        if row is None:
+            raise self._unauthorized("unknown token", 'Bearer realm="ddas", error="invalid_token"')
+        if row["expires_at"] < time.time():
+            raise self._unauthorized(
+                "the token has expired",
+                'Bearer realm="ddas", error="invalid_token", error_description="expired"',
+            )
+        scopes = tuple(str(row["scopes"]).split())
+        if scope not in scopes:
+            raise fail(
+                403,
+                "Insufficient scope",
+                f"this endpoint needs scope {scope}",
+                slug="insufficient-scope",
+                headers={
+                    "WWW-Authenticate": f'Bearer realm="ddas", error="insufficient_scope", scope="{scope}"'
+                },
+            )
+        wait = self.limiter.acquire(row["client_id"])
+        if wait > 0:
+            raise fail(
+                429,
+                "Too Many Requests",
+                f"rate limit of {self.limiter.rate:g} requests per second exceeded for this client",
+                slug="rate-limited",
+                headers={"Retry-After": retry_after_seconds(wait)},
+            )
+        return Principal(str(row["client_id"]), scopes)
+
+    @staticmethod
+    def _unauthorized(detail: str, challenge: str) -> ProblemError:
+        return fail(401, "Unauthorized", detail, slug="unauthorized", headers={"WWW-Authenticate": challenge})

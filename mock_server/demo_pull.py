@@ -1,0 +1,132 @@
+"""`make demo`, the official route: serve the demo exports with `ddas serve`, pull them as CBS would
+(`ddas-mock pull`), and show that per period the pulled trajecten are exactly those the push delivered.
+
+The comparison is on the data the receiver actually holds: the trajecten of the pushed deliveries in
+the mock's database against the trajecten of the pulled pages, as multisets of content digests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+
+
+def traject_digest(traject: Any) -> bytes:
+    """Content identity of one traject, independent of key order and serialisation."""
+    return hashlib.sha256(orjson.dumps(traject, option=orjson.OPT_SORT_KEYS)).digest()
+
+
+def pushed_trajecten(mock_db: Path) -> dict[str, Counter[bytes]]:
+    """Per period, the trajecten of the receiver's technically approved deliveries (what CBS holds)."""
+    from mock_server.store import decompress
+
+    out: dict[str, Counter[bytes]] = {}
+    conn = sqlite3.connect(mock_db)
+    try:
+        rows = conn.execute(
+            "SELECT d.period, p.body FROM deliveries d JOIN pages p ON p.delivery_id = d.id "
+            "WHERE d.status = 'technisch_goedgekeurd'"
+        ).fetchall()
+    finally:
+        conn.close()
+    for period, blob in rows:
+        document = orjson.loads(decompress(blob))
+        counter = out.setdefault(str(period), Counter())
+        for levering in document["gegevens"]["leveringen"]:
+            for traject in levering.get("schuldhulptrajecten", []):
+                counter[traject_digest(traject)] += 1
+    return out
+
+
+def run_pull_demo(
+    export_paths: Sequence[Path],
+    push_result: Any,
+    console: Console,
+    *,
+    keys_dir: Path,
+    workdir: Path,
+    mock_db: Path,
+) -> bool:
+    """Serve, pull every period the push delivered, compare; True when every period matches."""
+    from client.provider import ProviderSettings, create_provider_app
+    from client.serving import serve_in_thread
+    from mock_server.puller import PullOptions, run_pull
+
+    periods = sorted(
+        {d.period for d in getattr(push_result, "deliveries", []) if d.state in ("accepted", "unchanged")}
+    )
+    pushed = pushed_trajecten(mock_db)
+    pull_db = workdir / "pull.sqlite"
+    for stale in workdir.glob("pull.sqlite*"):
+        stale.unlink()
+    settings = ProviderSettings(
+        data=list(export_paths), dev_dir=keys_dir, aanleverdatum=datetime.now(UTC), rate_limit_per_second=0.0
+    )
+    app = create_provider_app(settings)
+    table = Table("period", "pushed trajecten", "pulled trajecten", "pages", "requests", "stored", "equal")
+    all_equal = True
+    started = time.perf_counter()
+    try:
+        with serve_in_thread(app) as origin:
+            url = origin + settings.base
+            console.print(
+                f"provider at [cyan]{url}/gegevens[/cyan] (ddas serve --dev); CBS signs with the dev CA"
+            )
+            for code in periods:
+                from client.planning import Period
+
+                options = PullOptions(url=url, period=Period.parse(code), dev_dir=keys_dir, db=str(pull_db))
+                result = run_pull(options)
+                pulled = Counter(result.trajecten_by_digest)
+                expected = pushed.get(code, Counter())
+                equal = pulled == expected
+                all_equal &= equal
+                stored = ", ".join(sorted({d.status for d in result.deliveries})) or "-"
+                table.add_row(
+                    code,
+                    f"{sum(expected.values()):,}",
+                    f"{sum(pulled.values()):,}",
+                    str(result.pages),
+                    str(result.requests),
+                    stored,
+                    "[green]yes[/green]" if equal else "[red]NO[/red]",
+                )
+    finally:
+        app.state.provider.cache.close()
+    console.print(table)
+    verdict = "[green]the same trajecten[/green]" if all_equal else "[red]a difference[/red]"
+    console.print(
+        f"pull route: {len(periods)} period(s) in {time.perf_counter() - started:.1f}s, {verdict} on both "
+        f"routes; pulled deliveries stored (technical check, quality report) in [cyan]{pull_db}[/cyan]"
+    )
+    return all_equal
+
+
+def step_pull(ctx: Any) -> None:
+    """The demo step (mock_server.demo's DemoContext): 7. the official route, pulled and compared."""
+    ctx.console.print()
+    ctx.console.rule(
+        "[bold]7. The official route: ddas serve, pulled by CBS (ddas-mock pull)[/bold]", align="left"
+    )
+    ok = run_pull_demo(
+        ctx.exports,
+        ctx.push_result,
+        ctx.console,
+        keys_dir=ctx.keys_dir,
+        workdir=ctx.workdir,
+        mock_db=Path(ctx.mock_settings.db),
+    )
+    ctx.timings["pull_equal"] = 1.0 if ok else 0.0
+
+
+STEPS = [("pull", step_pull)]

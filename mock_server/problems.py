@@ -1,0 +1,23 @@
+"""Problems (RFC 9457): the mock's problem types, built with `client.adr` (one implementation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from client.adr import PROBLEM_TYPE_BASE, ProblemError, problem
+
+
+def fail(
+    status: int, title: str, detail: str, *, slug: str, headers: dict[str, str] | None = None, **extra: Any
+) -> ProblemError:
+    """A `ProblemError` with the stable type `urn:ddas:problem:<slug>` (raise it from a route)."""
+    return ProblemError(status, title, detail, type_=PROBLEM_TYPE_BASE + slug, headers=headers, **extra)
+
+
+def as_response(exc: ProblemError, instance: str | None = None) -> JSONResponse:
+    return exc.response(instance)
+
+
+__all__ = ["ProblemError", "as_response", "fail", "problem"]

@@ -1,0 +1,488 @@
+"""CBS's side of the official route: pull `POST /gegevens` page by page and store it like a pushed delivery.
+
+Per page: a signed request (profile A), the response's Digest and signature verified, R-API-04 (the
+period asked is the period delivered). Across pages: the same `totalPages` and `totalRecords` on every
+page, the trajecten adding up to `totalRecords`, no traject twice, one period. The pages are then stored
+through the receiver's own `Deliveries.receive`, so a pulled delivery gets exactly the technical check,
+the states and the quality report of a pushed one.
+
+A delivery is per organisation; a pull without `aanleverende_organisatie` may span several (each page
+holds one). The puller then pulls each organisation's own page sequence to store it, since the pages of
+the combined sequence carry the combined `paginering`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from client.planning.filenames import make_filename
+from client.planning.periods import Period
+from client.signing import SignatureError, Signer, Verified, Verifier, load_signer, load_trust_anchors
+from client.transport import ClientCredentialsAuth, DeliveryHTTPError, RetryPolicy
+from client.validation.findings import Finding, Severity
+from client.validation.rules import RuleEngine
+from mock_server.service import Deliveries
+from mock_server.settings import MockSettings
+from mock_server.store import Store
+
+log = logging.getLogger("ddas.mock.pull")
+
+PULL_CLIENT = "pull"
+
+
+class PullError(Exception):
+    """The pull could not be completed: `kind` is `usage`, `refused` (4xx, bad signature) or `unreachable`."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass
+class PullOptions:
+    """What `ddas-mock pull` was asked (see pull_cmd for the options)."""
+
+    url: str
+    period: Period | None = None
+    page_size: int | None = None
+    organisation: str | None = None
+    token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    token_url: str | None = None
+    scope: str = "read"
+    auth_header: str = "Authorization"
+    dev_dir: Path | None = None
+    trust_anchors: list[Path] = field(default_factory=list)
+    signing_key: Path | None = None
+    signing_chain: Path | None = None
+    db: str | None = None
+    lenient: bool = False
+    timeout: float = 300.0
+    max_attempts: int = 5
+    today: date | None = None
+
+
+@dataclass
+class PulledPage:
+    number: int
+    body: bytes
+    headers: httpx.Headers
+    paginering: dict[str, Any] | None
+    trajecten: int
+    organisation: str
+    profile: str
+    start: str | None
+    end: str | None
+    traject_digests: list[bytes]
+
+
+@dataclass
+class StoredDelivery:
+    """One delivery as the receiver booked it."""
+
+    id: str | None
+    organisation: str
+    status: str
+    trajecten: int
+    pages: int
+    errors: int
+    warnings: int
+    problem: str | None = None
+    report: dict[str, Any] | None = None
+
+
+@dataclass
+class PullResult:
+    url: str
+    period: Period
+    requests: int = 0
+    pages: int = 0
+    trajecten: int = 0
+    total_records: int = 0
+    size: int = 0
+    organisations: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    deliveries: list[StoredDelivery] = field(default_factory=list)
+    trajecten_by_digest: dict[bytes, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity is Severity.ERROR for f in self.findings) and all(
+            d.status == "technisch_goedgekeurd" for d in self.deliveries
+        )
+
+
+def _finding(code: str, message: str, hint: str = "", path: str = "") -> Finding:
+    return Finding(code, Severity.ERROR, path, message, hint)
+
+
+def organisation_label(header: Any) -> str:
+    """KvK-nummer, else gemeentecode, else the name: what the provider accepts as aanleverende_organisatie."""
+    if isinstance(header, dict):
+        for key in ("KvK-nummer", "gemeentecode", "(Statutaire) Naam"):
+            value = header.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return "onbekend"
+
+
+def _organisation_name(header: Any) -> str:
+    if isinstance(header, dict):
+        naam = header.get("(Statutaire) Naam")
+        if isinstance(naam, str) and naam.strip():
+            return naam.strip()
+    return organisation_label(header)
+
+
+class Puller:
+    """Pulls one period from a provider and stores it in the mock receiver's database."""
+
+    def __init__(
+        self,
+        options: PullOptions,
+        *,
+        client: httpx.Client | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.options = options
+        self.signer, self.verifier = self._keys()
+        self.client = client or httpx.Client(timeout=httpx.Timeout(options.timeout, connect=10.0))
+        self._own_client = client is None
+        self.auth = self._auth()
+        policy = RetryPolicy(max_attempts=options.max_attempts, deadline=options.timeout)
+        if sleep is not None:
+            policy.sleep = sleep
+        self.retry = policy
+        self.today = options.today or datetime.now(UTC).date()
+        self.period = options.period or Period.last_complete(self.today)
+        self.requests = 0
+
+    def close(self) -> None:
+        if self._own_client:
+            self.client.close()
+
+    # -- setup
+
+    def _keys(self) -> tuple[Signer, Verifier]:
+        o = self.options
+        anchors = load_trust_anchors(o.trust_anchors) if o.trust_anchors else []
+        signer: Signer | None = None
+        if o.dev_dir is not None:
+            from client.keys import write_dev_keys
+
+            dev = write_dev_keys(o.dev_dir)
+            anchors.extend(dev.trust_anchors())
+            signer = dev.signer(kid="ddas-mock-puller")
+        if o.signing_key and o.signing_chain:
+            signer = load_signer(o.signing_key, o.signing_chain)
+        if signer is None:
+            raise PullError("usage", "requests must be signed: give --dev DIR or a signing key and chain")
+        if not anchors:
+            raise PullError("usage", "responses must be verified: give --dev DIR or --trust-anchor FILE")
+        return signer, Verifier(anchors, lenient=o.lenient)
+
+    def _auth(self) -> httpx.Auth | None:
+        o = self.options
+        if o.client_id and o.client_secret:
+            if not o.token_url:
+                raise PullError("usage", "--client-id/--client-secret need --token-url")
+            return ClientCredentialsAuth(
+                o.token_url, o.client_id, o.client_secret, o.scope, header_name=o.auth_header
+            )
+        return None
+
+    def _auth_headers(self) -> dict[str, str]:
+        o = self.options
+        if self.auth is not None:
+            return {}
+        token = o.token or ("dev" if o.dev_dir is not None else None)
+        if token is None:
+            raise PullError(
+                "usage", "no access token: give --token T, --client-id/--client-secret, or --dev DIR"
+            )
+        return {o.auth_header: f"Bearer {token}"}
+
+    # -- one request
+
+    def request_body(self, page: int, organisation: str | None) -> bytes:
+        body: dict[str, Any] = {}
+        if self.options.period is not None:
+            body["aanleverperiodeStartdatum"] = self.period.start.isoformat()
+            body["aanleverperiodeEinddatum"] = self.period.end.isoformat()
+        if organisation is not None:
+            body["aanleverende_organisatie"] = organisation
+        body["page"] = page
+        if self.options.page_size is not None:
+            body["pageSize"] = self.options.page_size
+        return orjson.dumps(body)
+
+    def fetch(self, page: int, organisation: str | None) -> tuple[httpx.Response, Verified]:
+        body = self.request_body(page, organisation)
+        headers = {"Content-Type": "application/json", "Accept": "application/json", **self._auth_headers()}
+        headers.update(self.signer.sign(body))
+
+        auth: Any = self.auth or httpx.USE_CLIENT_DEFAULT
+
+        def send() -> httpx.Response:
+            self.requests += 1
+            return self.client.post(
+                self.options.url.rstrip("/") + "/gegevens", content=body, headers=headers, auth=auth
+            )
+
+        try:
+            response = self.retry.call(send, what=f"page {page}")
+        except DeliveryHTTPError as exc:
+            raise PullError("unreachable", f"page {page}: still {exc} after retries") from None
+        except httpx.HTTPError as exc:
+            raise PullError("unreachable", f"page {page}: {type(exc).__name__}: {exc}") from None
+        if response.status_code != 200:
+            raise PullError("refused", f"page {page}: HTTP {response.status_code}: {_problem_text(response)}")
+        try:
+            verified = self.verifier.verify(response.content, response.headers)
+        except SignatureError as exc:
+            raise PullError(
+                "refused", f"page {page}: response signature refused ({exc.reason}): {exc.message}"
+            ) from None
+        return response, verified
+
+    def _page(self, number: int, response: httpx.Response, verified: Verified) -> PulledPage:
+        try:
+            document = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise PullError("refused", f"page {number}: the response is not JSON") from None
+        gegevens = document.get("gegevens") if isinstance(document, dict) else None
+        if not isinstance(gegevens, dict):
+            raise PullError("refused", f"page {number}: the response has no gegevens object (R-API-03)")
+        raw = gegevens.get("leveringen")
+        leveringen: list[Any] = raw if isinstance(raw, list) else []
+        digests: list[bytes] = []
+        labels: list[str] = []
+        for lev in leveringen:
+            if not isinstance(lev, dict):
+                continue
+            labels.append(organisation_label(lev.get("aanleverende_organisatie")))
+            trajecten = lev.get("schuldhulptrajecten")
+            for t in trajecten if isinstance(trajecten, list) else []:
+                digests.append(hashlib.sha256(orjson.dumps(t, option=orjson.OPT_SORT_KEYS)).digest())
+        pag = document.get("paginering")
+        return PulledPage(
+            number=number,
+            body=response.content,
+            headers=response.headers,
+            paginering=pag if isinstance(pag, dict) else None,
+            trajecten=len(digests),
+            organisation=labels[0] if labels else "onbekend",
+            profile=verified.profile.value,
+            start=gegevens.get("startdatumLevering")
+            if isinstance(gegevens.get("startdatumLevering"), str)
+            else None,
+            end=gegevens.get("einddatumLevering")
+            if isinstance(gegevens.get("einddatumLevering"), str)
+            else None,
+            traject_digests=digests,
+        )
+
+    # -- a page sequence
+
+    def sequence(self, organisation: str | None, result: PullResult) -> list[PulledPage]:
+        """Pages 1..totalPages, with the cross-page checks recorded in `result.findings`."""
+        response, verified = self.fetch(1, organisation)
+        pages = [self._page(1, response, verified)]
+        first = pages[0].paginering
+        total = int(first.get("totalPages", 1)) if first else 1
+        for number in range(2, total + 1):
+            response, verified = self.fetch(number, organisation)
+            pages.append(self._page(number, response, verified))
+        self.check(pages, result)
+        return pages
+
+    def check(self, pages: list[PulledPage], result: PullResult) -> None:
+        """The cross-page checks: paginering agrees, totalRecords adds up, no duplicates, one period."""
+        first = pages[0].paginering
+        engine = RuleEngine(envelope=True)
+        for page in pages:
+            pag = page.paginering
+            if len(pages) > 1 and pag is None:
+                result.findings.append(_finding("PULL-PAG-01", f"page {page.number} has no paginering"))
+            if pag is not None and first is not None:
+                for key in ("totalPages", "totalRecords", "pageSize"):
+                    if pag.get(key) != first.get(key):
+                        result.findings.append(
+                            _finding(
+                                "PULL-PAG-02",
+                                f"page {page.number}: {key} {pag.get(key)} differs from page 1's",
+                            )
+                        )
+                if pag.get("currentPage") != page.number:
+                    result.findings.append(
+                        _finding(
+                            "PULL-PAG-03",
+                            f"asked page {page.number}, got currentPage {pag.get('currentPage')}",
+                        )
+                    )
+            header = {"startdatumLevering": page.start, "einddatumLevering": page.end}
+            for f in engine.check_requested_period(header, self.period.start, self.period.end):
+                result.findings.append(
+                    Finding(f.code, Severity.ERROR, f.path, f"page {page.number}: {f.message}", f.hint)
+                )
+        if len({(p.start, p.end) for p in pages}) > 1:
+            result.findings.append(_finding("PULL-PER-01", "the pages hold more than one period"))
+        total_records = int(first.get("totalRecords", 0)) if first else pages[0].trajecten
+        got = sum(p.trajecten for p in pages)
+        if got != total_records:
+            result.findings.append(
+                _finding(
+                    "PULL-PAG-04",
+                    f"the pages hold {got} trajecten, paginering.totalRecords says {total_records}",
+                )
+            )
+        seen: dict[bytes, int] = {}
+        duplicates = 0
+        for page in pages:
+            for digest in page.traject_digests:
+                if digest in seen:
+                    duplicates += 1
+                seen[digest] = seen.get(digest, 0) + 1
+        if duplicates:
+            result.findings.append(
+                _finding("PULL-DUP-01", f"{duplicates} traject(en) appear more than once across the pages")
+            )
+
+    def validate(self, pages: list[PulledPage], result: PullResult) -> None:
+        """The content of each page, as the receiver's technical check sees it (errors only)."""
+        from client.validation import validate_bytes
+
+        for page in pages:
+            report = validate_bytes(page.body, envelope=True, check_name=False)
+            for f in report.findings:
+                if f.severity is Severity.ERROR:
+                    result.findings.append(
+                        Finding(f.code, f.severity, f.path, f"page {page.number}: {f.message}", f.hint)
+                    )
+
+    # -- the whole pull
+
+    def pull(self, store: Deliveries | None) -> PullResult:
+        result = PullResult(self.options.url, self.period)
+        pages = self.sequence(self.options.organisation, result)
+        result.total_records = sum(p.trajecten for p in pages)
+        result.pages = len(pages)
+        result.size = sum(len(p.body) for p in pages)
+        for page in pages:
+            for digest in page.traject_digests:
+                result.trajecten_by_digest[digest] = result.trajecten_by_digest.get(digest, 0) + 1
+        result.trajecten = sum(result.trajecten_by_digest.values())
+        organisations = list(dict.fromkeys(p.organisation for p in pages))
+        result.organisations = organisations
+        if store is None:  # storing runs the receiver's technical check; without it, check here
+            self.validate(pages, result)
+        if store is not None and not any(f.severity is Severity.ERROR for f in result.findings):
+            if len(organisations) <= 1 or self.options.organisation is not None:
+                result.deliveries.append(self._store(store, pages))
+            else:
+                for label in organisations:
+                    own = self.sequence(label, result)
+                    result.deliveries.append(self._store(store, own))
+        result.requests = self.requests
+        return result
+
+    def _store(self, deliveries: Deliveries, pages: list[PulledPage]) -> StoredDelivery:
+        """Each page through the receiver's own `receive`: signature, technical check, states, report."""
+        total = len(pages)
+        resource: dict[str, Any] = {}
+        label = pages[0].organisation
+        try:
+            doc = orjson.loads(pages[0].body)
+            org_header = doc["gegevens"]["leveringen"][0]["aanleverende_organisatie"]
+        except (KeyError, IndexError, TypeError, orjson.JSONDecodeError):
+            org_header = {}
+        name = _organisation_name(org_header)
+        if name != label:
+            label = f"{name} ({label})"
+        for page in pages:
+            filename = make_filename(self.period.code, name, "SHV", page.number if total > 1 else None, total)
+            key = hashlib.sha256(b"pull\x00" + page.body).hexdigest()
+            answer = deliveries.receive(PULL_CLIENT, page.body, page.headers, filename, key)
+            body = orjson.loads(answer.body) if answer.body else {}
+            if answer.status >= 400:
+                errors = sum(1 for f in body.get("findings", []) if f.get("severity") == "error")
+                return StoredDelivery(
+                    None,
+                    label,
+                    "refused",
+                    sum(p.trajecten for p in pages),
+                    total,
+                    errors,
+                    0,
+                    problem=f"HTTP {answer.status}: {body.get('title')}: {body.get('detail')}",
+                )
+            resource = body
+        delivery_id = resource.get("id")
+        report = None
+        if delivery_id:
+            resource, _ = deliveries.get(str(delivery_id))
+            if resource.get("status") == "technisch_goedgekeurd":
+                report = deliveries.report(str(delivery_id))
+        counts = resource.get("findingCounts", {})
+        return StoredDelivery(
+            str(delivery_id) if delivery_id else None,
+            label,
+            str(resource.get("status")),
+            int(resource.get("trajecten", 0)),
+            total,
+            int(counts.get("errors", 0)),
+            int(counts.get("warnings", 0)),
+            report=report,
+        )
+
+
+def _problem_text(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        parts = [str(body.get(k)) for k in ("title", "detail") if body.get(k)]
+        code = response.headers.get("Fsc-Error-Code")
+        return (f"[{code}] " if code else "") + ": ".join(parts)
+    return response.text[:200]
+
+
+def open_receiver(options: PullOptions, config: Path | None = None) -> tuple[Deliveries, Store]:
+    """The receiver's bookkeeping in `options.db` (its config honoured), trusting the provider's keys."""
+    from mock_server.settings import load_settings
+
+    settings: MockSettings = load_settings(
+        config, db=options.db, dev_dir=options.dev_dir, lenient_signatures=options.lenient or None
+    )
+    anchors = load_trust_anchors([*settings.trust_anchors, *options.trust_anchors])
+    if options.dev_dir is not None:
+        from client.keys import write_dev_keys
+
+        anchors.extend(write_dev_keys(options.dev_dir).trust_anchors())
+    store = Store(settings.db)
+    verifier = Verifier(anchors, lenient=settings.lenient_signatures, require_digest=True)
+    return Deliveries(settings, store, verifier), store
+
+
+def run_pull(options: PullOptions, *, store: bool = True, config: Path | None = None) -> PullResult:
+    """Pull and (by default) store; raises PullError."""
+    puller = Puller(options)
+    receiver: tuple[Deliveries, Store] | None = open_receiver(options, config) if store else None
+    try:
+        return puller.pull(receiver[0] if receiver else None)
+    finally:
+        puller.close()
+        if receiver is not None:
+            receiver[1].close()

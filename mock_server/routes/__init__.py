@@ -1,0 +1,1 @@
+"""The mock's routes, one module per resource; each exposes `router`."""

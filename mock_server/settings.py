@@ -1,0 +1,191 @@
+"""Configuration of the mock receiver: defaults < config file (TOML or YAML) < env `DDAS_MOCK_*` < arguments.
+
+Everything the mock does differently from run to run is here, so that `create_app(settings)` needs no
+globals and a test can build any receiver it wants in one line.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from contextvars import ContextVar
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_DB = ".ddas-mock/mock.sqlite"
+FAULT_KINDS = ("500", "502", "503", "429", "latency", "reset", "accept-drop", "slow")
+
+_CONFIG_FILE: ContextVar[Path | None] = ContextVar("ddas_mock_config_file", default=None)
+
+
+class ClientConfig(BaseModel):
+    """One OAuth2 client (client credentials grant)."""
+
+    id: str
+    secret: str
+    scopes: list[str] = Field(default_factory=lambda: ["aanleveren"])
+
+
+class PeriodConfig(BaseModel):
+    """An explicitly configured period window; missing dates take the defaults (see `periods.py`)."""
+
+    code: str
+    opens: date | None = None
+    closes: date | None = None
+    withdrawal_deadline: date | None = None
+
+
+class FaultRule(BaseModel):
+    """With `probability`, answer a request to `endpoint` (all non-admin endpoints when None) with `kind`."""
+
+    kind: str
+    probability: float = Field(default=1.0, ge=0.0, le=1.0)
+    endpoint: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {value!r}; known: {', '.join(FAULT_KINDS)}")
+        return value
+
+
+class FaultScript(BaseModel):
+    """Requests to `endpoint` get `sequence` in order (`ok` = no fault), then succeed: "fail 3 times"."""
+
+    endpoint: str
+    sequence: list[str]
+
+    @field_validator("sequence")
+    @classmethod
+    def _known_kinds(cls, value: list[str]) -> list[str]:
+        for kind in value:
+            if kind != "ok" and kind not in FAULT_KINDS:
+                raise ValueError(f"unknown fault kind {kind!r}; known: ok, {', '.join(FAULT_KINDS)}")
+        return value
+
+
+class FaultSettings(BaseModel):
+    rules: list[FaultRule] = Field(default_factory=list)
+    scripts: list[FaultScript] = Field(default_factory=list)
+    seed: int | None = None
+    retry_after_seconds: int = 1
+    latency_seconds: float = 0.5
+    slow_seconds: float = 35.0
+
+
+class MockSettings(BaseSettings):
+    """All settings of one mock receiver (see docs/readme-parts/mock.md for each)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DDAS_MOCK_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    db: str = DEFAULT_DB
+    api_version: str = "1.0.0"
+    base_path: str = "/v1"
+    clients: list[ClientConfig] = Field(default_factory=list)
+    token_ttl_seconds: int = Field(default=3600, ge=1)
+    # Signatures
+    trust_anchors: list[Path] = Field(default_factory=list)
+    dev_dir: Path | None = None
+    lenient_signatures: bool = False
+    signing_key: Path | None = None
+    signing_chain: Path | None = None
+    sign_responses: bool = True
+    # Limits and processing
+    max_body_bytes: int = Field(default=256 * 1024 * 1024, ge=1)
+    max_trajecten_per_page: int = Field(default=25_000, ge=1)
+    idempotency_ttl_seconds: int = Field(default=48 * 3600, ge=24 * 3600)
+    processing_delay_seconds: float = Field(default=0.0, ge=0.0)
+    missing_pages_timeout_seconds: float = Field(default=3600.0, gt=0.0)
+    validation_profile: str = "standard"
+    default_uitvraagdeel: str = "SHV"
+    # Periods
+    periods: list[PeriodConfig] = Field(default_factory=list)
+    past_periods: int = Field(default=4, ge=0)
+    future_periods: int = Field(default=1, ge=0)
+    correction_halfyears: int = Field(default=3, ge=0)
+    withdrawal_days_after_close: int = 0
+    today: date | None = None
+    # Faults, admin, rate limits
+    faults: FaultSettings = Field(default_factory=FaultSettings)
+    admin_token: str | None = None
+    rate_limit_per_second: float = Field(default=100.0, ge=0.0)
+    rate_limit_burst: int = Field(default=200, ge=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _FileSource(settings_cls))
+
+    @property
+    def admin_enabled(self) -> bool:
+        return bool(self.admin_token)
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """The config file named by `load_settings` (TOML or YAML, by extension)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = _CONFIG_FILE.get()
+        return read_config_file(path) if path is not None else {}
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Read a TOML (`.toml`) or YAML (anything else) config file; a `[mock]` table, when present, is used."""
+    text = path.read_text(encoding="utf-8")
+    data: Any = tomllib.loads(text) if path.suffix.lower() == ".toml" else yaml.safe_load(text)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: the configuration must be a mapping")
+    section = data.get("mock", data)
+    if not isinstance(section, dict):
+        raise ValueError(f"{path}: [mock] must be a table")
+    return {str(k).replace("-", "_"): v for k, v in section.items()}
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> MockSettings:
+    """Settings from defaults, the config file, the environment and `overrides` (highest first: overrides)."""
+    token = _CONFIG_FILE.set(config_file)
+    try:
+        return MockSettings(**{k: v for k, v in overrides.items() if v is not None})
+    finally:
+        _CONFIG_FILE.reset(token)
+
+
+def parse_fault_spec(spec: str) -> list[FaultRule]:
+    """`500:0.1,429:0.05,accept-drop:0.1` → rules for every endpoint. An optional `@METHOD /path` suffix
+
+    per item restricts it to one endpoint: `503:0.5@POST /v1/aanleveringen`.
+    """
+    rules: list[FaultRule] = []
+    for raw in spec.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        endpoint: str | None = None
+        if "@" in item:
+            item, _, endpoint = item.partition("@")
+            endpoint = endpoint.strip() or None
+        kind, sep, prob = item.partition(":")
+        try:
+            probability = float(prob) if sep else 1.0
+        except ValueError:
+            raise ValueError(f"fault {raw.strip()!r}: probability {prob!r} is not a number") from None
+        rules.append(FaultRule(kind=kind.strip(), probability=probability, endpoint=endpoint))
+    return rules
