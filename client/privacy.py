@@ -22,7 +22,7 @@ def mask_text(text: str) -> str:
 
 
 def mask_value(value: Any) -> Any:
-    """Mask a value taken from a document before it goes into a message: nine-digit strings lose their head."""
+    """Mask a value from a document before it goes into a message: nine-digit runs lose their head."""
     if isinstance(value, str):
         return mask_text(value)
     return value

@@ -1,4 +1,4 @@
-"""Run an ASGI app in a real uvicorn server: in the foreground (CLIs) or in a thread (tests, demo, benchmarks)."""
+"""Run an ASGI app in a real uvicorn server: in the foreground (CLIs) or in a thread (tests, demo)."""
 
 from __future__ import annotations
 

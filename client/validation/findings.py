@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -17,7 +17,7 @@ class Severity(str, Enum):
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
-class Profile(str, Enum):
+class Profile(StrEnum):
     """Severity profiles of RULES.md: `standard` caps rule severities at warning, `strict` keeps them."""
 
     STANDARD = "standard"
