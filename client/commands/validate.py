@@ -1,0 +1,374 @@
+"""`ddas validate FILE...`: the verdict a vendor runs before every delivery.
+
+Thin: resolves the inputs (files, `-` for stdin, zip archives member by member), calls
+`client.validation`, renders text or JSON and maps the outcome to the exit code
+(0 no errors, 1 errors, 2 usage or I/O problems).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+import typer
+
+from client.commands import exitcodes
+from client.privacy import mask_text
+from client.validation import FileReport, validate_bytes, validate_member, validate_path
+from client.validation.filenames import check_filename
+from client.validation.findings import Finding, Profile, Severity
+
+__all__ = ["register", "run_validate"]
+
+EXAMPLES_SHOWN = 3
+EXAMPLES_SHOWN_VERBOSE = 5
+
+
+@dataclass
+class _Outcome:
+    reports: list[FileReport] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (input, message): I/O and usage
+    extras: dict[int, dict[str, Any]] = field(default_factory=dict)  # id(report) -> quality report
+
+
+def _titles() -> dict[str, str]:
+    try:
+        from client.validation.catalogue import RULES
+    except ImportError:
+        return {}
+    return {code: rule.title for code, rule in RULES.items()}
+
+
+def _report_builder() -> Any:
+    try:
+        from client.report import ReportBuilder
+    except ImportError:
+        return None
+    return ReportBuilder()
+
+
+def _validate_one(
+    label: str,
+    runner: Callable[[list[Any]], FileReport],
+    outcome: _Outcome,
+    want_report: bool,
+) -> None:
+    builder = _report_builder() if want_report else None
+    report = runner([builder] if builder is not None else [])
+    outcome.reports.append(report)
+    if builder is not None:
+        try:
+            outcome.extras[id(report)] = builder.build(report.findings)
+        except Exception as exc:  # the report is an extra: a bug there must not hide the verdict
+            outcome.problems.append((label, f"the quality report could not be built: {exc}"))
+
+
+def _report_of(label: str, findings: list[Finding]) -> FileReport:
+    report = FileReport(name=label)
+    for finding in findings:
+        report.findings.append(finding)
+        if finding.severity is Severity.ERROR:
+            report.errors += 1
+        elif finding.severity is Severity.WARNING:
+            report.warnings += 1
+        else:
+            report.infos += 1
+        report.by_code[finding.code] = report.by_code.get(finding.code, 0) + 1
+        report.severity_by_code[finding.code] = finding.severity
+        report.examples.setdefault(finding.code, []).append(finding)
+    return report
+
+
+def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[str, Any]) -> None:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        outcome.problems.append((str(path), f"not a readable zip archive ({exc})"))
+        return
+    with archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if not members:
+            outcome.problems.append((str(path), "the zip archive holds no files"))
+            return
+        for info in members:
+            base = PurePosixPath(info.filename.replace("\\", "/")).name
+            label = f"{path}!{info.filename}"
+            if not base.lower().endswith(".json") or base.startswith("._") or "__MACOSX/" in info.filename:
+                report = _report_of(
+                    label,
+                    check_filename(base)
+                    or [
+                        Finding(
+                            "R-FILE-01",
+                            Severity.ERROR,
+                            "",
+                            f"'{base}' in the zip is not a .json file; CBS reads only .json files "
+                            "from a zip.",
+                            "Put only the .json delivery files in the zip.",
+                        )
+                    ],
+                )
+                outcome.reports.append(report)
+                continue
+
+            def opener(info: zipfile.ZipInfo = info) -> IO[bytes]:
+                return archive.open(info)
+
+            def runner(
+                observers: list[Any], opener: Any = opener, info: Any = info, label: str = label
+            ) -> FileReport:
+                return validate_member(
+                    opener,
+                    info.file_size,
+                    label,
+                    PurePosixPath(info.filename).name,
+                    observers=observers,
+                    **common,
+                )
+
+            try:
+                _validate_one(label, runner, outcome, want_report)
+            except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as exc:
+                outcome.problems.append((label, f"cannot read this member ({exc})"))
+            except Exception as exc:  # a bug must still end in a message and exit 2, never a traceback
+                outcome.problems.append((label, f"internal error while validating ({type(exc).__name__})"))
+
+
+def run_validate(
+    inputs: list[str],
+    *,
+    strict: bool = False,
+    max_findings: int | None = None,
+    envelope: bool = False,
+    check_name: bool = True,
+    want_report: bool = False,
+    stdin: IO[bytes] | None = None,
+) -> _Outcome:
+    """Validate every input; I/O problems are collected, never raised."""
+    outcome = _Outcome()
+    common: dict[str, Any] = {
+        "profile": Profile.STRICT if strict else Profile.STANDARD,
+        "envelope": envelope,
+        "check_name": check_name,
+        "max_findings": max_findings,
+    }
+    for item in inputs:
+        if item == "-":
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            try:
+                data = stream.read()
+            except OSError as exc:
+                outcome.problems.append(("<stdin>", f"cannot read standard input ({exc.strerror or exc})"))
+                continue
+
+            def runner(observers: list[Any], data: bytes = data) -> FileReport:
+                report = validate_bytes(data, observers=observers, **{**common, "check_name": False})
+                report.name = "<stdin>"
+                return report
+
+            try:
+                _validate_one("<stdin>", runner, outcome, want_report)
+            except MemoryError:
+                outcome.problems.append(("<stdin>", "not enough memory to validate this input"))
+            except Exception as exc:  # never a traceback
+                outcome.problems.append(
+                    ("<stdin>", f"internal error while validating ({type(exc).__name__})")
+                )
+            continue
+        path = Path(item)
+        try:
+            if not path.exists():
+                outcome.problems.append((item, "no such file"))
+                continue
+            if path.is_dir():
+                outcome.problems.append(
+                    (item, "is a directory; give the JSON file(s) in it, e.g. DIR/*.json")
+                )
+                continue
+            with path.open("rb") as probe:
+                head = probe.read(4)
+        except OSError as exc:
+            outcome.problems.append((item, f"cannot read the file ({exc.strerror or exc})"))
+            continue
+        if path.suffix.lower() == ".zip" or (
+            head.startswith(b"PK\x03\x04") and path.suffix.lower() != ".json"
+        ):
+            _zip_members(path, outcome, want_report, common)
+            continue
+
+        def path_runner(observers: list[Any], path: Path = path) -> FileReport:
+            return validate_path(path, observers=observers, **common)
+
+        try:
+            _validate_one(item, path_runner, outcome, want_report)
+        except OSError as exc:
+            outcome.problems.append((item, f"cannot read the file ({exc.strerror or exc})"))
+        except MemoryError:
+            outcome.problems.append((item, "not enough memory to validate this file"))
+        except Exception as exc:  # a bug must still end in a message and exit 2, never a traceback
+            outcome.problems.append(
+                (item, f"internal error while validating ({type(exc).__name__}); please report it")
+            )
+    return outcome
+
+
+# ------------------------------------------------------------------------------------------- rendering
+
+
+def _visible(report: FileReport, verbose: bool) -> list[tuple[str, int, Severity]]:
+    rows = []
+    for code, count in report.by_code.items():
+        severity = report.severity_by_code.get(code, Severity.INFO)
+        if severity is Severity.INFO and not verbose:
+            continue
+        rows.append((code, count, severity))
+    rows.sort(key=lambda r: (-r[2].rank, r[0]))
+    return rows
+
+
+def _verdict(report: FileReport) -> str:
+    figures = f"{report.errors} error{'s' if report.errors != 1 else ''}, "
+    figures += f"{report.warnings} warning{'s' if report.warnings != 1 else ''}"
+    if report.infos:
+        figures += f", {report.infos} info"
+    size = ""
+    if report.trajecten or report.leveringen:
+        plural = "en" if report.leveringen != 1 else ""
+        size = f" ({report.trajecten} trajecten in {report.leveringen} levering{plural})"
+    mark = "VALID" if report.valid else "INVALID"
+    return f"{'✔' if report.valid else '✘'} {report.name}: {mark}, {figures}{size}"
+
+
+def render_text(outcome: _Outcome, *, verbose: bool = False) -> str:
+    titles = _titles()
+    lines: list[str] = []
+    shown = EXAMPLES_SHOWN_VERBOSE if verbose else EXAMPLES_SHOWN
+    for report in outcome.reports:
+        lines.append(f"== {report.name}")
+        rows = _visible(report, verbose)
+        if not rows:
+            lines.append(
+                "   no findings" + ("" if verbose or not report.infos else " (info findings: use --verbose)")
+            )
+        for code, count, severity in rows:
+            title = titles.get(code, "")
+            lines.append(f"   {code:<16} {severity.value:<7} {count:>7}×  {title}")
+            for example in report.examples.get(code, [])[:shown]:
+                if example.path and example.message.startswith(example.path):
+                    lines.append(f"       {example.message}")  # the message already says where
+                else:
+                    lines.append(f"       {example.path or '(file)'}: {example.message}")
+                if verbose and example.hint:
+                    lines.append(f"         hint: {example.hint}")
+            if count > shown:
+                lines.append(f"       ... and {count - shown} more")
+            elif not verbose:
+                hint = next((e.hint for e in report.examples.get(code, []) if e.hint), "")
+                if hint:
+                    lines.append(f"       hint: {hint}")
+        if not report.rules_checked and report.trajecten:
+            lines.append("   (the rules of RULES.md were not checked: the rules engine is not available)")
+        extra = outcome.extras.get(id(report))
+        if extra is not None:
+            lines.append("")
+            lines.append(_report_text(extra))
+        lines.append("")
+    for report in outcome.reports:
+        lines.append(_verdict(report))
+    for item, message in outcome.problems:
+        lines.append(f"✘ {item}: {message}")
+    return mask_text("\n".join(lines)) + "\n"
+
+
+def _report_text(report: dict[str, Any]) -> str:
+    try:
+        from client.report import render_text as render_report
+    except ImportError:
+        return json.dumps(report, indent=2, ensure_ascii=False)
+    return render_report(report).rstrip()
+
+
+def render_json(outcome: _Outcome, *, verbose: bool = False) -> str:
+    files = []
+    for report in outcome.reports:
+        entry = report.to_dict(include_info=verbose)
+        extra = outcome.extras.get(id(report))
+        if extra is not None:
+            entry["report"] = extra
+        files.append(entry)
+    for item, message in outcome.problems:
+        files.append(
+            {"file": item, "valid": False, "errors": 0, "warnings": 0, "findings": [], "problem": message}
+        )
+    return mask_text(json.dumps({"files": files}, ensure_ascii=False, indent=2)) + "\n"
+
+
+def exit_code(outcome: _Outcome) -> int:
+    if outcome.problems:
+        return exitcodes.USAGE
+    if any(not report.valid for report in outcome.reports):
+        return exitcodes.CONTENT_ERROR
+    return exitcodes.OK
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("validate")
+    def validate_command(
+        files: list[str] = typer.Argument(
+            ..., metavar="FILE...", help="JSON files, .zip archives, or - for stdin."
+        ),
+        output_format: str = typer.Option("text", "--format", help="Output: text or json."),
+        strict: bool = typer.Option(False, "--strict", help="The strict profile: rule severities as listed."),
+        max_findings: int | None = typer.Option(
+            None,
+            "--max-findings",
+            min=0,
+            help="Keep at most N findings per file in the output (counts stay exact).",
+        ),
+        verbose: bool = typer.Option(
+            False, "--verbose", "-v", help="Also info findings, more examples, hints."
+        ),
+        report: bool = typer.Option(False, "--report", help="Also print the quality (op-orde) report."),
+        envelope: bool = typer.Option(
+            False, "--envelope", help="Inputs are API messages {gegevens, paginering}."
+        ),
+        no_name_check: bool = typer.Option(
+            False, "--no-name-check", help="Skip the file-name rules (R-FILE-01)."
+        ),
+    ) -> None:
+        """Validate deliveries: bytes, JSON, the official schema, the rules and the file name."""
+        if output_format not in ("text", "json"):
+            typer.echo(f"ddas validate: --format must be text or json, not {output_format!r}", err=True)
+            raise typer.Exit(exitcodes.USAGE)
+        if files.count("-") > 1:
+            typer.echo("ddas validate: '-' (standard input) can be given only once", err=True)
+            raise typer.Exit(exitcodes.USAGE)
+        if report and _report_builder() is None:
+            typer.echo("ddas validate: --report is unavailable (client.report is not installed)", err=True)
+            report = False
+        keep = max_findings
+        if keep is None and output_format == "text" and not report:
+            keep = 0  # text shows counts and examples only: do not hold millions of findings in memory
+        try:
+            outcome = run_validate(
+                files,
+                strict=strict,
+                max_findings=keep,
+                envelope=envelope,
+                check_name=not no_name_check,
+                want_report=report,
+            )
+        except KeyboardInterrupt:
+            typer.echo("ddas validate: interrupted", err=True)
+            raise typer.Exit(exitcodes.USAGE) from None
+        render = render_json if output_format == "json" else render_text
+        sys.stdout.write(render(outcome, verbose=verbose))
+        sys.stdout.flush()
+        for item, message in outcome.problems:
+            typer.echo(f"ddas validate: {item}: {message}", err=True)
+        raise typer.Exit(exit_code(outcome))

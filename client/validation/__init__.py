@@ -1,0 +1,334 @@
+"""The validation facade: one entry point for every command and both servers.
+
+Layers, in order, collecting everything: bytes (`encoding`) -> JSON syntax and duplicate keys
+(`parse`, via `client.reader`) -> schema (`schema_check`) -> rules (`rules.RuleEngine`, when present)
+-> file name (`filenames`). One pass over the reader's events feeds the schema check, the rules and any
+observers (the quality report), so a file is parsed once however many consumers it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from client.validation.findings import Finding, Profile, Severity
+
+if TYPE_CHECKING:
+    from client.reader import Event
+    from client.validation.schema_check import SchemaChecker
+
+__all__ = [
+    "EXAMPLES_PER_CODE",
+    "EventObserver",
+    "FileReport",
+    "rules_available",
+    "validate_bytes",
+    "validate_events",
+    "validate_member",
+    "validate_path",
+]
+
+EXAMPLES_PER_CODE = 5
+
+
+class EventObserver(Protocol):
+    """Anything that wants the reader's events as validation walks the file (e.g. the quality report)."""
+
+    def observe(self, event: Event) -> None: ...
+
+
+@dataclass
+class FileReport:
+    """The verdict on one file. `findings` holds at most `max_findings` items (then `truncated`); the
+    counts, `by_code` and `examples` always cover every finding."""
+
+    name: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    trajecten: int = 0
+    leveringen: int = 0
+    truncated: bool = False
+    by_code: dict[str, int] = field(default_factory=dict)
+    severity_by_code: dict[str, Severity] = field(default_factory=dict)
+    examples: dict[str, list[Finding]] = field(default_factory=dict)
+    rules_checked: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+    def to_dict(self, *, include_info: bool = True) -> dict[str, Any]:
+        findings = [f for f in self.findings if include_info or f.severity is not Severity.INFO]
+        return {
+            "file": self.name,
+            "valid": self.valid,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "infos": self.infos,
+            "trajecten": self.trajecten,
+            "leveringen": self.leveringen,
+            "truncated": self.truncated,
+            "findings": [f.to_dict() for f in findings],
+        }
+
+
+class _Collector:
+    def __init__(self, report: FileReport, max_findings: int | None) -> None:
+        self.report = report
+        self.max = max_findings
+
+    def add(self, finding: Finding) -> None:
+        rep = self.report
+        if finding.severity is Severity.ERROR:
+            rep.errors += 1
+        elif finding.severity is Severity.WARNING:
+            rep.warnings += 1
+        else:
+            rep.infos += 1
+        rep.by_code[finding.code] = rep.by_code.get(finding.code, 0) + 1
+        current = rep.severity_by_code.get(finding.code)
+        if current is None or finding.severity.rank > current.rank:
+            rep.severity_by_code[finding.code] = finding.severity
+        examples = rep.examples.setdefault(finding.code, [])
+        if len(examples) < EXAMPLES_PER_CODE:
+            examples.append(finding)
+        if self.max is None or len(rep.findings) < self.max:
+            rep.findings.append(finding)
+        else:
+            rep.truncated = True
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self.add(finding)
+
+
+def rules_available() -> bool:
+    return _rule_engine_class() is not None
+
+
+def _rule_engine_class() -> Any:
+    try:
+        from client.validation.rules import RuleEngine
+    except ImportError as exc:  # the rules part is built separately: run the other layers without it
+        if exc.name not in ("client.validation.rules", None):
+            raise
+        return None
+    return RuleEngine
+
+
+def validate_events(
+    events: Iterator[Event],
+    report: FileReport,
+    *,
+    profile: Profile = Profile.STANDARD,
+    envelope: bool = False,
+    max_findings: int | None = None,
+    now: datetime | None = None,
+    observers: Sequence[EventObserver] = (),
+    checker: SchemaChecker | None = None,
+    collector: Any = None,
+    rules: bool = True,
+) -> FileReport:
+    """Run the schema check and the rules over reader events, feeding observers on the way."""
+    from client.reader import End, Header, LeveringEnd, LeveringStart, ReadError, TrajectItem
+    from client.validation.schema_check import default_checker
+
+    col: _Collector = collector or _Collector(report, max_findings)
+    check = checker or default_checker(envelope)
+    engine_cls = _rule_engine_class() if rules else None
+    engine = engine_cls(profile, envelope=envelope, now=now) if engine_cls is not None else None
+    report.rules_checked = engine is not None
+    prefix = "/gegevens" if envelope else ""
+    header: Header | None = None
+    try:
+        for event in events:
+            for observer in observers:
+                observer.observe(event)
+            if isinstance(event, TrajectItem):
+                path = f"{prefix}/leveringen/{event.levering_index}/schuldhulptrajecten/{event.index}"
+                col.extend(check.traject_findings(event.data, path))
+                if engine is not None and isinstance(event.data, dict):
+                    col.extend(engine.traject(event.levering_index, event.index, event.data))
+            elif isinstance(event, LeveringStart):
+                col.extend(check.levering_findings(event.data, f"{prefix}/leveringen/{event.index}"))
+                if engine is not None and isinstance(event.data, dict):
+                    col.extend(engine.levering(event.index, event.data))
+            elif isinstance(event, LeveringEnd):
+                if event.listed:
+                    col.extend(
+                        check.traject_container_findings(event.count, f"{prefix}/leveringen/{event.index}")
+                    )
+                if engine is not None:
+                    col.extend(engine.levering_end(event.index, event.count))
+            elif isinstance(event, Header):
+                header = event
+                if envelope:  # R-API-03 on the message itself (the rules own it; the schema is the fallback)
+                    if engine is not None:
+                        col.extend(engine.check_envelope(event.envelope))
+                    else:
+                        col.extend(check.envelope_findings(event.envelope))
+                if event.gegevens_present:
+                    root = event.data if event.root_is_object else event.root
+                    col.extend(check.root_findings(root, prefix))
+                if engine is not None:
+                    col.extend(engine.header(event.data))
+            elif isinstance(event, End):
+                report.leveringen = event.leveringen
+                report.trajecten = event.trajecten
+                if header is not None and header.gegevens_present and header.root_is_object:
+                    if header.leveringen_is_list:
+                        col.extend(check.leveringen_findings({"leveringen": [0] * event.leveringen}, prefix))
+                    elif "leveringen" not in header.data:
+                        col.extend(check.leveringen_findings({}, prefix))
+                if engine is not None:
+                    col.extend(engine.finish(event.paginering))
+    except ReadError as exc:
+        col.extend(exc.findings)
+    return report
+
+
+def _validate_source(
+    source: bytes | Path,
+    display: str,
+    file_name: str | None,
+    *,
+    profile: Profile,
+    envelope: bool,
+    check_name: bool,
+    max_findings: int | None,
+    now: datetime | None,
+    observers: Sequence[EventObserver],
+    stream_threshold: int | None = None,
+    opener: Callable[[], Any] | None = None,
+    rules: bool = True,
+) -> FileReport:
+    from client.reader import STREAM_THRESHOLD, iter_events, iter_stream_events
+    from client.validation.filenames import check_filename
+    from client.validation.parse import gc_paused
+
+    report = FileReport(name=display)
+    col = _Collector(report, max_findings)
+    threshold = STREAM_THRESHOLD if stream_threshold is None else stream_threshold
+    if opener is not None:
+        events = iter_stream_events(opener, envelope=envelope, on_finding=col.add)
+        streamed = True
+    else:
+        streamed = isinstance(source, Path) and source.stat().st_size > threshold
+        events = iter_events(source, envelope=envelope, on_finding=col.add, stream_threshold=threshold)
+    kwargs: dict[str, Any] = {
+        "profile": profile,
+        "envelope": envelope,
+        "now": now,
+        "observers": observers,
+        "rules": rules,
+    }
+    if streamed:
+        validate_events(events, report, collector=col, **kwargs)
+    else:
+        with gc_paused():
+            validate_events(events, report, collector=col, **kwargs)
+    if file_name and check_name:
+        col.extend(check_filename(file_name))
+    return report
+
+
+def validate_bytes(
+    data: bytes,
+    *,
+    name: str | None = None,
+    profile: Profile = Profile.STANDARD,
+    envelope: bool = False,
+    check_name: bool = True,
+    max_findings: int | None = None,
+    now: datetime | None = None,
+    observers: Sequence[EventObserver] = (),
+    rules: bool = True,
+) -> FileReport:
+    """Validate a document held in memory. `name` (a file name) enables the file-name check.
+    `rules=False` runs only the bytes, JSON, schema and file-name layers."""
+    return _validate_source(
+        bytes(data),
+        name or "<data>",
+        name,
+        profile=profile,
+        envelope=envelope,
+        check_name=check_name,
+        max_findings=max_findings,
+        now=now,
+        observers=observers,
+        rules=rules,
+    )
+
+
+def validate_path(
+    path: Path | str,
+    *,
+    name: str | None = None,
+    profile: Profile = Profile.STANDARD,
+    envelope: bool = False,
+    check_name: bool = True,
+    max_findings: int | None = None,
+    now: datetime | None = None,
+    observers: Sequence[EventObserver] = (),
+    stream_threshold: int | None = None,
+    rules: bool = True,
+) -> FileReport:
+    """Validate a file; files above `client.reader.STREAM_THRESHOLD` bytes are streamed.
+
+    Raises OSError (FileNotFoundError, IsADirectoryError, PermissionError) when the file cannot be read.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a directory", str(path))
+    path.stat()  # FileNotFoundError / PermissionError here, before any work
+    return _validate_source(
+        path,
+        name or str(path),
+        name or path.name,
+        profile=profile,
+        envelope=envelope,
+        check_name=check_name,
+        max_findings=max_findings,
+        now=now,
+        observers=observers,
+        stream_threshold=stream_threshold,
+        rules=rules,
+    )
+
+
+def validate_member(
+    opener: Callable[[], Any],
+    size: int,
+    display: str,
+    file_name: str,
+    *,
+    profile: Profile = Profile.STANDARD,
+    envelope: bool = False,
+    check_name: bool = True,
+    max_findings: int | None = None,
+    now: datetime | None = None,
+    observers: Sequence[EventObserver] = (),
+    stream_threshold: int | None = None,
+) -> FileReport:
+    """Validate a member of an archive: read whole when small, streamed when large."""
+    from client.reader import STREAM_THRESHOLD
+
+    threshold = STREAM_THRESHOLD if stream_threshold is None else stream_threshold
+    common: dict[str, Any] = {
+        "profile": profile,
+        "envelope": envelope,
+        "check_name": check_name,
+        "max_findings": max_findings,
+        "now": now,
+        "observers": observers,
+    }
+    if size > threshold:
+        return _validate_source(b"", display, file_name, opener=opener, **common)
+    with opener() as fh:
+        data = fh.read()
+    return _validate_source(data, display, file_name, **common)

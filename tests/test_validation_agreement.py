@@ -1,0 +1,351 @@
+"""Agreement with the official schema (issue 2 item 5).
+
+For mutations of the official examples, the SET of error paths our schema layer reports (codes
+R-SCHEMA-01, R-FMT-*, R-NULL-01) must equal the set of instance paths that python-jsonschema
+(Draft 2020-12, FormatChecker; jsonschema[format] makes `date-time` a real check) reports against the
+OFFICIAL schema. A `required`/`additionalProperties` error sits on the object in both.
+
+Mutations: drop a required field, wrong type, bad enum value, bad date, date-time without zone, extra
+property (closed and open objects), array bounds (0 or 3 clients, empty leveringen/contactpersonen),
+null where a value is expected, bad e-mail. E-mail mutations avoid the cases where we are stricter on
+purpose (python-jsonschema only checks for an "@"; we use a real address check, RULES.md R-FMT-03).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from client.reader import iter_events, stream_bytes
+from client.validation import FileReport, validate_bytes, validate_events
+from client.validation.findings import pointer
+from client.validation.schema_check import SchemaChecker
+from tests.conftest import OFFICIAL_EXAMPLES, OFFICIAL_SCHEMA, needs_shared
+
+pytestmark = [needs_shared, pytest.mark.shared]
+
+SCHEMA_CODES = {"R-SCHEMA-01", "R-FMT-01", "R-FMT-02", "R-FMT-03", "R-NULL-01"}
+MUTATIONS_TRIED: list[str] = []
+
+BAD_DATES = [
+    "2024-02-30",
+    "20240105",
+    "2024-1-5",
+    "2023-02-29",
+    "2024-13-01",
+    "31-12-2024",
+    "",
+    "2024-01-01T00:00:00Z",
+]
+BAD_DATETIMES = [
+    "2024-12-31T23:59:59",
+    "2024-12-31 23:59:59Z",
+    "2024-12-31",
+    "2024-12-31T25:00:00Z",
+    "20241231T235959Z",
+]
+BAD_EMAILS = ["jan.jansen", "", "jan at example.nl", "www.example.nl"]
+BAD_ENUMS = [
+    "",
+    "onbekend",
+    "Budgetbeheer ",
+    "budgetbeheer",
+    "Beeindigingsbeschikking",
+    "Zelfstandig verder",
+    "X",
+]
+ENUM_FIELDS = {"beschikkingssoort", "soort", "reden", "schuldsoort"}
+DATE_FIELDS_EXCLUDED = {"Geboortedatum"}  # plain string in the official schema (Q-SCH-02)
+OTHER_TYPES: list[Any] = [1, 1.5, "tekst", True, [], {}, None]
+
+
+def _reference_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(OFFICIAL_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _reference_paths(validator: Any, doc: Any) -> set[str]:
+    return {pointer(*error.absolute_path) for error in validator.iter_errors(doc)}
+
+
+def _our_paths(doc: Any, checker: Any = None) -> set[str]:
+    if checker is None:
+        report = validate_bytes(orjson.dumps(doc), check_name=False, rules=False)
+    else:  # the same layers, with validators derived from another schema
+        report = validate_events(
+            iter_events(orjson.dumps(doc)), FileReport("doc"), checker=checker, rules=False
+        )
+    return {f.path for f in report.findings if f.code in SCHEMA_CODES}
+
+
+def _walk(doc: Any) -> list[tuple[list[str | int], Any]]:
+    out: list[tuple[list[str | int], Any]] = []
+    stack: list[tuple[list[str | int], Any]] = [([], doc)]
+    while stack:
+        path, node = stack.pop()
+        out.append((path, node))
+        if isinstance(node, dict):
+            stack.extend(([*path, k], v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(([*path, i], v) for i, v in enumerate(node))
+    out.sort(key=lambda item: [str(p) for p in item[0]])
+    return out
+
+
+def _get(doc: Any, path: list[str | int]) -> Any:
+    for part in path:
+        doc = doc[part]
+    return doc
+
+
+def _set(doc: Any, path: list[str | int], value: Any) -> None:
+    _get(doc, path[:-1])[path[-1]] = value
+
+
+def _del(doc: Any, path: list[str | int]) -> None:
+    del _get(doc, path[:-1])[path[-1]]
+
+
+def _key(path: list[str | int]) -> str:
+    named = [p for p in path if isinstance(p, str)]
+    return named[-1] if named else ""
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> tuple[str, Any, list[str]]:
+    example = draw(st.sampled_from(OFFICIAL_EXAMPLES))
+    doc = json.loads(example.read_text(encoding="utf-8"))
+    applied: list[str] = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(
+            st.sampled_from(
+                [
+                    "drop_required",
+                    "wrong_type",
+                    "bad_enum",
+                    "bad_date",
+                    "bad_datetime",
+                    "extra_closed",
+                    "extra_open",
+                    "clients",
+                    "empty_array",
+                    "null",
+                    "bad_email",
+                ]
+            )
+        )
+        nodes = _walk(doc)
+        if kind == "drop_required":
+            targets = [p for p, _ in nodes if len(p) == 1 and p[0] != "leveringen"]
+            targets += [
+                p
+                for p, _ in nodes
+                if len(p) == 3 and p[0] == "leveringen" and p[2] in ("teller", "aanleverende_organisatie")
+            ]
+            targets += [
+                p
+                for p, _ in nodes
+                if len(p) == 5 and p[2] == "schuldhulptrajecten" and p[4] == "gemeentecode"
+            ]
+            targets += [["leveringen"]] if "leveringen" in doc else []
+            if not targets:
+                continue
+            path = draw(st.sampled_from(targets))
+            _del(doc, path)
+        elif kind == "wrong_type":
+            targets = [p for p, _ in nodes if p]
+            path = draw(st.sampled_from(targets))
+            current = _get(doc, path)
+            value = draw(st.sampled_from([v for v in OTHER_TYPES if type(v) is not type(current)]))
+            _set(doc, path, value)
+        elif kind == "bad_enum":
+            targets = [
+                p
+                for p, v in nodes
+                if isinstance(v, str) and _key(p) in ENUM_FIELDS and isinstance(p[-1], str)
+            ]
+            trajecten = [
+                p for p, v in nodes if len(p) == 4 and p[2] == "schuldhulptrajecten" and isinstance(v, dict)
+            ]
+            bad = draw(st.sampled_from(BAD_ENUMS))
+            if targets and (not trajecten or draw(st.booleans())):
+                _set(doc, draw(st.sampled_from(targets)), bad)
+            elif trajecten:
+                where = _get(doc, draw(st.sampled_from(trajecten)))
+                phase, field = draw(
+                    st.sampled_from(
+                        [("uitstroom", "reden"), ("intake", "beschikkingssoort"), ("oplossing", "soort")]
+                    )
+                )
+                if isinstance(where.get(phase), dict):
+                    where[phase][field] = bad
+                else:
+                    where[phase] = {field: bad}
+            else:
+                continue
+        elif kind == "bad_date":
+            targets = [
+                p
+                for p, v in nodes
+                if isinstance(v, str)
+                and len(v) == 10
+                and v[4:5] == "-"
+                and _key(p) not in DATE_FIELDS_EXCLUDED
+            ]
+            if not targets:
+                continue
+            _set(doc, draw(st.sampled_from(targets)), draw(st.sampled_from(BAD_DATES)))
+        elif kind == "bad_datetime":
+            if "aanleverdatumEnTijd" in doc:
+                doc["aanleverdatumEnTijd"] = draw(st.sampled_from(BAD_DATETIMES))
+        elif kind == "extra_closed":
+            targets = [[]] + [
+                p for p, v in nodes if isinstance(v, dict) and len(p) in (2, 4) and p[0] == "leveringen"
+            ]
+            path = draw(st.sampled_from(targets))
+            node = _get(doc, path)
+            if isinstance(node, dict):
+                node[draw(st.sampled_from(["extra", "gemeentecode", "Teller", "bsn", "$schema"]))] = "x"
+        elif kind == "extra_open":
+            targets = [p for p, v in nodes if isinstance(v, dict) and len(p) > 4]
+            if not targets:
+                continue
+            _get(doc, draw(st.sampled_from(targets)))[
+                draw(st.sampled_from(["onbekend", "burgerservicenummer", "leefsituatie"]))
+            ] = 1
+        elif kind == "clients":
+            targets = [p for p, v in nodes if isinstance(v, list) and _key(p) == "client"]
+            if not targets:
+                continue
+            path = draw(st.sampled_from(targets))
+            current = _get(doc, path)
+            _set(doc, path, [] if draw(st.booleans()) or not current else [current[0]] * 3)
+        elif kind == "empty_array":
+            targets = [
+                p
+                for p, v in nodes
+                if isinstance(v, list)
+                and _key(p) in ("leveringen", "contactpersonen", "schuldhulptrajecten", "schulden")
+            ]
+            if not targets:
+                continue
+            _set(doc, draw(st.sampled_from(targets)), [])
+        elif kind == "null":
+            targets = [p for p, v in nodes if p and not isinstance(v, dict | list)]
+            if not targets:
+                continue
+            _set(doc, draw(st.sampled_from(targets)), None)
+        elif kind == "bad_email":
+            targets = [p for p, v in nodes if _key(p) == "email" and isinstance(p[-1], str)]
+            if not targets:
+                continue
+            _set(doc, draw(st.sampled_from(targets)), draw(st.sampled_from(BAD_EMAILS)))
+        applied.append(kind)
+    return example.name, doc, applied
+
+
+def test_every_official_example_is_valid_under_standard(official_examples: list[Path]) -> None:
+    validator = _reference_validator()
+    for example in official_examples:
+        doc = json.loads(example.read_text(encoding="utf-8"))
+        assert not _reference_paths(validator, doc), example.name
+        report = validate_bytes(example.read_bytes(), check_name=False)
+        errors = [f for f in report.findings if f.severity.value == "error"]
+        assert errors == [], (example.name, errors)
+        assert report.trajecten > 0
+
+
+def test_agreement_on_mutations(official_examples: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+    validator = _reference_validator()
+    official = SchemaChecker(json.loads(OFFICIAL_SCHEMA.read_text(encoding="utf-8")))
+    MUTATIONS_TRIED.clear()
+
+    @settings(
+        max_examples=300,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        database=None,
+    )
+    @given(mutated())
+    def check(case: tuple[str, Any, list[str]]) -> None:
+        name, doc, applied = case
+        MUTATIONS_TRIED.extend(applied)
+        expected = _reference_paths(validator, doc)
+        ours = _our_paths(doc)
+        assert ours == expected, (name, applied, sorted(ours ^ expected))
+        # our checker built straight from the official schema (inline items, no $defs for the parts)
+        assert _our_paths(doc, official) == expected
+        # the streamed reader produces the same events as the in-memory one
+        data = orjson.dumps(doc)
+        assert list(stream_bytes(data)) == list(iter_events(data))
+
+    check()
+    counts: dict[str, int] = {}
+    for kind in MUTATIONS_TRIED:
+        counts[kind] = counts.get(kind, 0) + 1
+    with capsys.disabled():
+        print(
+            f"\n[agreement] {len(MUTATIONS_TRIED)} mutations tried over the official examples: "
+            + json.dumps(counts, sort_keys=True)
+        )
+    assert len(MUTATIONS_TRIED) >= 300
+    assert set(counts) >= {
+        "drop_required",
+        "wrong_type",
+        "bad_enum",
+        "bad_date",
+        "null",
+        "bad_email",
+        "clients",
+    }
+
+
+def test_copy_safety() -> None:
+    """The mutation helpers never touch the example files (copies only)."""
+    doc = {"a": {"b": [1]}}
+    other = copy.deepcopy(doc)
+    _set(other, ["a", "b"], [])
+    assert doc == {"a": {"b": [1]}}
+
+
+def test_all_layers_survive_mutations_and_mask_bsns(official_examples: list[Path]) -> None:
+    """Schema-invalid data never crashes a layer (rules included), in both profiles and in API mode,
+    and no BSN of the examples appears unmasked in any finding."""
+    from client.validation.findings import Profile
+
+    bsns = {
+        c["Burgerservicenummer"]
+        for example in official_examples
+        for lev in json.loads(example.read_text(encoding="utf-8"))["leveringen"]
+        for t in lev.get("schuldhulptrajecten", [])
+        for c in t.get("client", [])
+        if isinstance(c.get("Burgerservicenummer"), str)
+    }
+
+    @settings(max_examples=100, deadline=None, derandomize=True, database=None)
+    @given(mutated())
+    def check(case: tuple[str, Any, list[str]]) -> None:
+        _name, doc, _applied = case
+        reports = [
+            validate_bytes(orjson.dumps(doc), check_name=False, profile=profile)
+            for profile in (Profile.STANDARD, Profile.STRICT)
+        ]
+        message = {"gegevens": doc, "paginering": {"pageSize": "x", "currentPage": 1}}
+        reports.append(validate_bytes(orjson.dumps(message), envelope=True, check_name=False))
+        for report in reports:
+            text = json.dumps(report.to_dict())
+            assert not any(bsn in text for bsn in bsns)
+
+    check()

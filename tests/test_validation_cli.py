@@ -1,0 +1,228 @@
+"""`ddas validate`: output formats, exit codes, stdin, zip archives, and bad input without tracebacks."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from client.cli import app
+from client.commands import exitcodes
+
+GOOD: dict[str, Any] = {
+    "startdatumLevering": "2024-01-01",
+    "einddatumLevering": "2024-12-31",
+    "aanleverdatumEnTijd": "2025-01-05T10:00:00Z",
+    "codeGegevensleverancier": "Acme Schuldhulp 4.2",
+    "leveringen": [
+        {
+            "teller": 1,
+            "aanleverende_organisatie": {
+                "(Statutaire) Naam": "Gemeente Voorbeeld",
+                "gemeentecode": "GM0363",
+                "contactpersonen": [{"email": "jan@voorbeeld.nl", "naam": "Jan"}],
+            },
+            "schuldhulptrajecten": [{"gemeentecode": "GM0363", "startdatum": "2024-02-01"}],
+        }
+    ],
+}
+NAME = "SHV_2024_Voorbeeld.json"
+
+runner = CliRunner()
+
+
+def invoke(*args: str, stdin: bytes | None = None) -> Any:
+    result = runner.invoke(app, ["validate", *args], input=stdin, catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def bad_doc() -> dict[str, Any]:
+    doc = copy.deepcopy(GOOD)
+    doc["einddatumLevering"] = "2024-02-30"
+    doc["leveringen"][0]["schuldhulptrajecten"] = [{"gemeentecode": 5} for _ in range(7)]
+    return doc
+
+
+@pytest.fixture
+def good(tmp_path: Path) -> Path:
+    path = tmp_path / NAME
+    path.write_bytes(orjson.dumps(GOOD))
+    return path
+
+
+@pytest.fixture
+def bad(tmp_path: Path) -> Path:
+    path = tmp_path / "SHV_2024_Fout.json"
+    path.write_bytes(orjson.dumps(bad_doc()))
+    return path
+
+
+def test_valid_file_exits_0(good: Path) -> None:
+    result = invoke(str(good))
+    assert result.exit_code == exitcodes.OK
+    assert f"✔ {good}: VALID" in result.output
+
+
+def test_invalid_file_text_groups_by_code(bad: Path) -> None:
+    result = invoke(str(bad))
+    assert result.exit_code == exitcodes.CONTENT_ERROR
+    out = result.output
+    assert "R-SCHEMA-01" in out and "7×" in out and "... and 4 more" in out
+    assert "R-FMT-01" in out and "/einddatumLevering" in out
+    assert out.strip().splitlines()[-1].startswith(f"✘ {bad}: INVALID, 8 errors")
+
+
+def test_json_output_shape(good: Path, bad: Path) -> None:
+    result = invoke("--format", "json", str(good), str(bad))
+    assert result.exit_code == exitcodes.CONTENT_ERROR
+    data = json.loads(result.stdout)
+    assert [f["file"] for f in data["files"]] == [str(good), str(bad)]
+    first, second = data["files"]
+    assert first["valid"] is True and second["valid"] is False
+    assert {"file", "valid", "errors", "warnings", "findings"} <= set(second)
+    assert second["errors"] == 8
+    assert {"code", "severity", "path", "message", "hint"} == set(second["findings"][0])
+
+
+def test_max_findings(bad: Path) -> None:
+    data = json.loads(invoke("--format", "json", "--max-findings", "2", str(bad)).stdout)
+    entry = data["files"][0]
+    assert len(entry["findings"]) == 2 and entry["truncated"] is True and entry["errors"] == 8
+
+
+def test_stdin(good: Path) -> None:
+    result = invoke("-", stdin=good.read_bytes())
+    assert result.exit_code == exitcodes.OK and "<stdin>" in result.output
+    result = invoke("--format", "json", "-", stdin=b'{"a": ')
+    assert result.exit_code == exitcodes.CONTENT_ERROR
+    assert json.loads(result.stdout)["files"][0]["findings"][0]["code"] == "R-JSON-01"
+
+
+def test_file_name_rules_and_opt_out(tmp_path: Path) -> None:
+    path = tmp_path / "export.v2.json"
+    path.write_bytes(orjson.dumps(GOOD))
+    result = invoke(str(path))
+    assert result.exit_code == exitcodes.CONTENT_ERROR and "R-FILE-01" in result.output
+    assert invoke("--no-name-check", str(path)).exit_code == exitcodes.OK
+
+
+def test_zip_member_by_member(tmp_path: Path) -> None:
+    archive = tmp_path / "levering.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(NAME, orjson.dumps(GOOD))
+        zf.writestr("map/SHV_2024_Fout.json", orjson.dumps(bad_doc()))
+        zf.writestr("leesmij.txt", b"hallo")
+    data = json.loads(invoke("--format", "json", str(archive)).stdout)
+    by_name = {f["file"].split("!")[1]: f for f in data["files"]}
+    assert by_name[NAME]["valid"] is True
+    assert by_name["map/SHV_2024_Fout.json"]["errors"] == 8
+    assert by_name["leesmij.txt"]["valid"] is False
+    assert by_name["leesmij.txt"]["findings"][0]["code"] == "R-FILE-01"
+
+
+def test_strict_and_verbose_run(good: Path) -> None:
+    result = invoke("--strict", "--verbose", str(good))
+    assert result.exit_code in (exitcodes.OK, exitcodes.CONTENT_ERROR)
+    assert "VALID" in result.output
+
+
+def test_report_flag(good: Path) -> None:
+    result = invoke("--report", str(good))
+    assert result.exit_code == exitcodes.OK
+    assert result.output.strip()
+
+
+def test_bad_format_option(good: Path) -> None:
+    result = runner.invoke(app, ["validate", "--format", "xml", str(good)])
+    assert result.exit_code == exitcodes.USAGE
+
+
+# ------------------------------------------------------------------------------------------ bad input
+
+
+def test_missing_file_exits_2(tmp_path: Path) -> None:
+    result = invoke(str(tmp_path / "nope.json"))
+    assert result.exit_code == exitcodes.USAGE
+    assert "no such file" in result.output
+
+
+def test_directory_exits_2(tmp_path: Path) -> None:
+    result = invoke(str(tmp_path))
+    assert result.exit_code == exitcodes.USAGE
+    assert "is a directory" in result.output
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "SHV_2024_Plaatje.json"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(2048))
+    result = invoke(str(path))
+    assert result.exit_code == exitcodes.CONTENT_ERROR
+    assert "R-ENC-01" in result.output and "PNG" in result.output
+
+
+def test_random_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "SHV_2024_Ruis.json"
+    path.write_bytes(os.urandom(10_000))
+    result = invoke(str(path))
+    assert result.exit_code == exitcodes.CONTENT_ERROR
+
+
+def test_truncated_json(tmp_path: Path) -> None:
+    path = tmp_path / NAME
+    raw = json.dumps(GOOD, indent=2).encode()
+    path.write_bytes(raw[: len(raw) - 40])
+    result = invoke(str(path))
+    assert result.exit_code == exitcodes.CONTENT_ERROR
+    assert "R-JSON-01" in result.output and "truncated" in result.output
+
+
+def test_deeply_nested_json(tmp_path: Path) -> None:
+    path = tmp_path / NAME
+    path.write_bytes(b"[" * 100_000)
+    result = invoke(str(path))
+    assert result.exit_code == exitcodes.CONTENT_ERROR
+    assert "nested" in result.output
+
+
+@pytest.mark.timeout(60)
+def test_huge_file_is_streamed(tmp_path: Path) -> None:
+    """A 2 GB file (sparse: JSON head, then NUL bytes) gets a clear message fast, in bounded memory."""
+    path = tmp_path / NAME
+    with path.open("wb") as fh:
+        fh.write(b'{"startdatumLevering": "2024-01-01", "leveringen": [')
+        fh.truncate(2 * 1024**3)
+    result = invoke(str(path))
+    assert result.exit_code == exitcodes.CONTENT_ERROR
+    assert "R-JSON-01" in result.output or "R-ENC-01" in result.output
+
+
+@pytest.mark.timeout(60)
+def test_subprocess_no_traceback(tmp_path: Path) -> None:
+    path = tmp_path / NAME
+    path.write_bytes(b"\x00\x01\x02" * 100)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from client.cli import main; main()",
+            "validate",
+            str(path),
+            str(tmp_path / "missing.json"),
+        ],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == exitcodes.USAGE
+    assert b"Traceback" not in proc.stderr and b"Traceback" not in proc.stdout
+    assert b"missing.json: no such file" in proc.stderr
