@@ -1,0 +1,406 @@
+"""`ddas plan` (what would be delivered) and `ddas split` (write the delivery files)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from client import __version__
+from client.commands import exitcodes
+from client.planning import DEFAULT_PAGE_SIZE, DEFAULT_UITVRAAGDEEL, Period, Plan, SourceError, plan
+from client.planning.check import PageChecker
+from client.privacy import mask_text
+from client.validation.findings import Finding, Severity
+
+DEFAULT_VENDOR = f"ddas {__version__}"
+
+_EXPORTS = typer.Argument(
+    ..., help="One or more exports (Uitwisselmodel JSON, or API messages).", show_default=False
+)
+_PERIOD = typer.Option(None, "--period", help="One half year, e.g. 2026H1.")
+_PERIODS = typer.Option(None, "--periods", help="A range or list, e.g. 2025H1..2026H2 or 2025H2,2026H1.")
+_PAGE_SIZE = typer.Option(
+    DEFAULT_PAGE_SIZE, "--page-size", min=1, max=25000, help="Trajecten per page (max 25,000)."
+)
+_PER_GEMEENTE = typer.Option(
+    False,
+    "--per-gemeente",
+    help="One delivery (file) per organisation x municipality, uitvraagdeel = gemeentecode.",
+)
+_DEDUPE = typer.Option(
+    False, "--dedupe", help="Keep only the most complete of duplicate trajecten (R-DUP-01)."
+)
+_VENDOR = typer.Option(
+    DEFAULT_VENDOR,
+    "--vendor",
+    envvar="DDAS_VENDOR",
+    help="codeGegevensleverancier: vendor name + software version.",
+)
+_CODE = typer.Option(
+    None,
+    "--code-uitvraag",
+    help="Code uitvraag in file names; default the period code; may use {period}, {year}, {half}.",
+)
+_DEEL = typer.Option(
+    DEFAULT_UITVRAAGDEEL, "--uitvraagdeel", help="Uitvraagdeel of organisation-level deliveries."
+)
+
+
+def _err(message: str) -> None:
+    Console(stderr=True).print(f"[red]error:[/red] {mask_text(message)}", highlight=False)
+
+
+def _periods(period: str | None, periods: str | None) -> list[Period]:
+    if period and periods:
+        raise typer.BadParameter("give --period or --periods, not both")
+    spec = period or periods
+    return Period.parse_spec(spec) if spec else []
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Progress]:
+    console = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        yield progress
+
+
+def _make_plan(
+    exports: list[Path],
+    period: str | None,
+    periods: str | None,
+    *,
+    page_size: int,
+    per_gemeente: bool,
+    dedupe: bool,
+    vendor: str,
+    code_uitvraag: str | None,
+    uitvraagdeel: str,
+    aanleverdatum: datetime | None = None,
+) -> Plan:
+    """Plan or exit with a clear message (2: usage/I-O, 1: an input that is not JSON)."""
+    try:
+        wanted = _periods(period, periods)
+    except ValueError as exc:
+        _err(str(exc))
+        raise typer.Exit(exitcodes.USAGE) from exc
+    for path in exports:
+        if not path.is_file():
+            _err(f"{path}: no such file (give the path of an export)")
+            raise typer.Exit(exitcodes.USAGE)
+    with _progress("reading") as progress:
+        task = progress.add_task("reading trajecten", total=None)
+
+        def tick(stage: str, n: int) -> None:
+            progress.update(task, completed=n)
+
+        try:
+            return plan(
+                exports,
+                wanted,
+                vendor_code=vendor,
+                page_size=page_size,
+                dedupe=dedupe,
+                aanleverdatum=aanleverdatum,
+                code_uitvraag=code_uitvraag,
+                per_gemeente=per_gemeente,
+                uitvraagdeel=uitvraagdeel,
+                progress=tick,
+            )
+        except SourceError as exc:
+            _err(f"{exc} (check it with `ddas validate {exc.name}`)")
+            raise typer.Exit(exitcodes.USAGE if exc.usage else exitcodes.CONTENT_ERROR) from exc
+        except ValueError as exc:
+            _err(str(exc))
+            raise typer.Exit(exitcodes.USAGE) from exc
+
+
+def _human(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{n} B"
+
+
+def _plan_dict(p: Plan) -> dict[str, Any]:
+    out = p.to_dict()
+    for d, dd in zip(p.deliveries, out["deliveries"], strict=True):
+        for g in dd["gemeenten"]:
+            g["findings"] = len(p.findings_for(d, g["gemeentecode"]))
+    return out
+
+
+def _print_findings(console: Console, findings: list[Finding], limit: int = 50) -> None:
+    for f in findings[:limit]:
+        colour = {"error": "red", "warning": "yellow", "info": "blue"}[f.severity.value]
+        console.print(
+            f"[{colour}]{f.severity.value}[/{colour}] {f.code} {mask_text(f.message)}"
+            + (f"\n    hint: {mask_text(f.hint)}" if f.hint else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
+    if len(findings) > limit:
+        console.print(f"... and {len(findings) - limit} more (use --format json for all)", highlight=False)
+
+
+def _render_plan(p: Plan) -> None:
+    console = Console()
+    table = Table(title=f"Delivery plan ({', '.join(x.code for x in p.periods) or 'no periods'})")
+    for col in (
+        "Period",
+        "Organisation",
+        "Uitvraagdeel",
+        "Gemeente",
+        "Teller",
+        "Trajecten",
+        "Pages",
+        "Bytes",
+        "Findings",
+    ):
+        table.add_column(
+            col, justify="right" if col in ("Teller", "Trajecten", "Pages", "Bytes", "Findings") else "left"
+        )
+    for d in p.deliveries:
+        pos = 0
+        for k, lev in enumerate(d.leveringen):
+            n = len(lev.recs)
+            first = pos // d.page_size + 1
+            last = (pos + n - 1) // d.page_size + 1
+            pos += n
+            table.add_row(
+                d.period.code if k == 0 else "",
+                d.organisatie_naam if k == 0 else "",
+                d.uitvraagdeel if k == 0 else "",
+                lev.gm or "(none)",
+                str(lev.teller),
+                f"{n:,}",
+                str(first) if first == last else f"{first}-{last}",
+                "",
+                str(len(p.findings_for(d, lev.gm))),
+            )
+        table.add_row(
+            "",
+            f"[bold]{d.filename}[/bold]",
+            "",
+            "",
+            "",
+            f"[bold]{d.trajecten:,}[/bold]",
+            f"[bold]{len(d.pages)}[/bold]",
+            f"[bold]{_human(d.size)}[/bold]",
+            f"[bold]{len(d.findings)}[/bold]",
+            end_section=True,
+        )
+    if p.deliveries:
+        console.print(table)
+    else:
+        console.print("Nothing to deliver: no traject overlaps the period(s).", highlight=False)
+    console.print(
+        f"{p.trajecten_read:,} trajecten read from {len(p.inputs)} input(s); {len(p.deliveries)} deliveries, "
+        f"{sum(len(d.pages) for d in p.deliveries)} pages; {p.unplanned} without a usable date (not planned);"
+        " "
+        f"{p.dropped} duplicates dropped.",
+        highlight=False,
+    )
+    if p.findings:
+        _print_findings(Console(), p.findings)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Temporary file in the same directory (0600: it holds BSNs), fsync, rename over the target."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _aanleverdatum(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise typer.BadParameter(f"not an ISO date-time: {text!r} (e.g. 2026-07-01T08:00:00Z)") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("plan")
+    def plan_cmd(
+        exports: list[Path] = _EXPORTS,
+        period: str | None = _PERIOD,
+        periods: str | None = _PERIODS,
+        fmt: str = typer.Option("text", "--format", help="text or json."),
+        page_size: int = _PAGE_SIZE,
+        per_gemeente: bool = _PER_GEMEENTE,
+        dedupe: bool = _DEDUPE,
+        vendor: str = _VENDOR,
+        code_uitvraag: str | None = _CODE,
+        uitvraagdeel: str = _DEEL,
+    ) -> None:
+        """Show what would be delivered: periods x organisations x municipalities, trajecten, pages, bytes."""
+        if fmt not in ("text", "json"):
+            _err(f"--format must be text or json, not {fmt!r}")
+            raise typer.Exit(exitcodes.USAGE)
+        p = _make_plan(
+            exports, period, periods, page_size=page_size, per_gemeente=per_gemeente, dedupe=dedupe,
+            vendor=vendor, code_uitvraag=code_uitvraag, uitvraagdeel=uitvraagdeel,
+        )  # fmt: skip
+        with p:
+            if fmt == "json":
+                sys.stdout.write(orjson.dumps(_plan_dict(p), option=orjson.OPT_INDENT_2).decode() + "\n")
+            else:
+                _render_plan(p)
+
+    @app.command("split")
+    def split_cmd(
+        exports: list[Path] = _EXPORTS,
+        out: Path = typer.Option(..., "-o", "--out", help="Directory to write the delivery files into."),
+        zip_: bool = typer.Option(False, "--zip", help="Also pack each period's files into SHV_<code>.zip."),
+        period: str | None = _PERIOD,
+        periods: str | None = _PERIODS,
+        page_size: int = _PAGE_SIZE,
+        per_gemeente: bool = _PER_GEMEENTE,
+        dedupe: bool = _DEDUPE,
+        vendor: str = _VENDOR,
+        code_uitvraag: str | None = _CODE,
+        uitvraagdeel: str = _DEEL,
+        aanleverdatum: str | None = typer.Option(
+            None,
+            "--aanleverdatum",
+            help="aanleverdatumEnTijd to use (default now, UTC); for reproducible files.",
+        ),
+        jobs: int = typer.Option(
+            0, "--jobs", min=0, help="Processes validating pages (0 = up to 4, by CPUs)."
+        ),
+        rules: bool = typer.Option(
+            False,
+            "--rules",
+            help="Also run the rules on every page (slower; R-KEY-02 then blocks, warnings shown).",
+        ),
+    ) -> None:
+        """Write every page of every planned delivery as a protocol-named file, each validated first."""
+        moment = _aanleverdatum(aanleverdatum)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _err(f"{out}: cannot create the output directory: {exc.strerror or exc}")
+            raise typer.Exit(exitcodes.USAGE) from exc
+        # fork the validating workers before the plan fills the heap
+        checker = PageChecker(jobs if jobs > 0 else min(4, os.cpu_count() or 1), rules=rules).start()
+        try:
+            p = _make_plan(
+                exports, period, periods, page_size=page_size, per_gemeente=per_gemeente, dedupe=dedupe,
+                vendor=vendor, code_uitvraag=code_uitvraag, uitvraagdeel=uitvraagdeel, aanleverdatum=moment,
+            )  # fmt: skip
+        except BaseException:
+            checker.close()
+            raise
+        console = Console()
+        written: dict[str, list[Path]] = {}
+        rejected = 0
+        page_warnings: Counter[str] = Counter()
+        with p, checker:
+            total = sum(len(d.pages) for d in p.deliveries)
+            with _progress("writing") as progress:
+                task = progress.add_task("validating and writing pages", total=total)
+                pages = (page for d in p.deliveries for page in d.pages)
+                for page, body, check in checker.check_all(pages):
+                    d = page.delivery
+                    page_warnings.update(f.code for f in check.findings if f.severity is Severity.WARNING)
+                    if not check.valid:
+                        rejected += 1
+                        progress.console.print(
+                            f"[red]not written[/red] {page.filename}: {len(check.errors)} error(s)",
+                            highlight=False,
+                        )
+                        _print_findings(progress.console, check.errors, limit=20)
+                    else:
+                        target = out / page.filename
+                        try:
+                            _write_atomic(target, body)
+                        except OSError as exc:
+                            _err(f"{target}: cannot write: {exc.strerror or exc}")
+                            raise typer.Exit(exitcodes.USAGE) from exc
+                        written.setdefault(d.code_uitvraag, []).append(target)
+                    del body
+                    progress.advance(task)
+            if zip_:
+                for code, files in written.items():
+                    target = out / f"SHV_{code}.zip"
+                    try:
+                        _write_zip(target, files)
+                    except OSError as exc:
+                        _err(f"{target}: cannot write: {exc.strerror or exc}")
+                        raise typer.Exit(exitcodes.USAGE) from exc
+                    console.print(f"zip {target} ({len(files)} files)", highlight=False)
+            n_written = sum(len(v) for v in written.values())
+            console.print(
+                f"{n_written} file(s) written to {out}, {rejected} rejected; {len(p.deliveries)} deliveries, "
+                f"{p.trajecten_read:,} trajecten read, {p.unplanned} not planned (no usable date), "
+                f"{p.dropped} duplicates dropped.",
+                highlight=False,
+            )
+            if page_warnings:
+                console.print(
+                    "warnings in the written pages: "
+                    + ", ".join(f"{code} x{n}" for code, n in sorted(page_warnings.items()))
+                    + " (see `ddas validate` on the files for details)",
+                    highlight=False,
+                )
+            shown = [f for f in p.findings if f.severity is not Severity.INFO or f.code == "R-DUP-01"]
+            if shown:
+                _print_findings(console, shown, limit=20)
+        if rejected:
+            raise typer.Exit(exitcodes.CONTENT_ERROR)
+
+
+def _write_zip(target: Path, files: list[Path]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for f in files:
+                zf.write(f, arcname=f.name)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
