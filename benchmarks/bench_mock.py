@@ -13,7 +13,6 @@ import argparse
 import contextlib
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -21,12 +20,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks._common import server_process  # noqa: E402
 from client.keys import DevKeys  # noqa: E402
 from client.serving import free_port  # noqa: E402
 from client.validation import validate_bytes  # noqa: E402
@@ -54,25 +52,9 @@ def mock_process(tmp: Path, clients: int = 0) -> Iterator[str]:
     command += ["--dev", str(tmp / "keys"), "--db", str(tmp / "mock.sqlite"), "--config", str(config)]
     command += ["--log-level", "warning"]
     env = {**os.environ, "DDAS_MOCK_TODAY": "2026-11-28"}
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     base = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base}/aanleverperiodes", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("ddas-mock serve did not start") from None
-                time.sleep(0.1)
+    with server_process(command, f"{base}/aanleverperiodes", name="ddas-mock serve", env=env, quiet=True):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def big_page(trajecten: int, repeats: int) -> tuple[float, float, float, int]:

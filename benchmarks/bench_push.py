@@ -19,8 +19,6 @@ import contextlib
 import os
 import resource
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,12 +37,6 @@ def _cpu_of(pid: int) -> float:
     """CPU seconds (user + system) a process has used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _export(trajecten: int) -> Path:
@@ -73,35 +65,20 @@ def _export(trajecten: int) -> Path:
 
 @contextlib.contextmanager
 def _mock_process(keys_dir: Path, db: Path) -> Iterator[tuple[int, str]]:
-    port = _free_port()
+    from benchmarks._common import server_process
+    from client.serving import free_port
+
+    port = free_port()
     code = (
         "import sys; from mock_server.app import create_app; from mock_server.settings import MockSettings;"
         "from client.serving import serve_forever;"
         "app = create_app(MockSettings(db=sys.argv[1], dev_dir=sys.argv[2]));"
         "serve_forever(app, '127.0.0.1', int(sys.argv[3]), log_level='warning')"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code, str(db), str(keys_dir), str(port)], cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    import httpx
-
-    while True:
-        try:
-            httpx.get(f"{url}/v1/aanleverperiodes", timeout=1.0)
-            break
-        except httpx.HTTPError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("the mock did not start") from None
-            time.sleep(0.1)
-    try:
-        yield proc.pid, f"{url}/v1"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    command = [sys.executable, "-c", code, str(db), str(keys_dir), str(port)]
+    url = f"http://127.0.0.1:{port}/v1"
+    with server_process(command, f"{url}/aanleverperiodes", name="the mock", cwd=ROOT, timeout=30) as proc:
+        yield proc.pid, url
 
 
 def main() -> int:

@@ -9,37 +9,32 @@ Secrets are `SecretStr` so that nothing prints them by accident; `ddas config sh
 
 from __future__ import annotations
 
-import contextvars
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    NoDecode,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from client import __version__
+from client.settings_files import FileBackedSettings, SettingsFile
 
 DEFAULT_CONFIG = Path("ddas.toml")
 DEFAULT_JOURNAL = Path(".ddas") / "journal.sqlite"
-
-_TOML_FILE: contextvars.ContextVar[Path | None] = contextvars.ContextVar("ddas_toml_file", default=None)
 
 
 class ConfigError(Exception):
     """The configuration is incomplete or names a file that cannot be used (exit 2, nothing sent)."""
 
 
-class DdasSettings(BaseSettings):
+class DdasSettings(FileBackedSettings):
     """Everything `ddas push`, `status`, `withdraw` and `report` need to talk to a receiver."""
 
     model_config = SettingsConfigDict(env_prefix="DDAS_", extra="forbid", validate_default=True)
+
+    # the whole file is the settings (no table), read as TOML whatever its name
+    source_file: ClassVar[SettingsFile] = SettingsFile("ddas_toml_file", yaml_allowed=False)
 
     # receiver and OAuth2 client credentials
     base_url: str = Field("", description="receiver base URL, e.g. https://receiver.example/v1")
@@ -99,21 +94,6 @@ class DdasSettings(BaseSettings):
                 return json.loads(text)
             return [part for part in (p.strip() for p in text.split(",")) if part]
         return value
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        toml_file = _TOML_FILE.get()
-        if toml_file is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
-        return tuple(sources)
 
     # ------------------------------------------------------------------ derived values
 
@@ -227,9 +207,9 @@ def load_settings(
     if base_url is not None:
         init["base_url"] = base_url
     init.update({key: value for key, value in overrides.items() if value is not None})
-    token = _TOML_FILE.set(toml_file)
     try:
-        return DdasSettings(**init)
+        with DdasSettings.source_file.selected(toml_file):
+            return DdasSettings(**init)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
@@ -239,5 +219,3 @@ def load_settings(
         raise ConfigError(f"invalid configuration{source}:\n  - " + "\n  - ".join(lines)) from None
     except (OSError, ValueError) as exc:  # an unreadable or malformed TOML file
         raise ConfigError(f"cannot read the configuration file {toml_file}: {exc}") from None
-    finally:
-        _TOML_FILE.reset(token)

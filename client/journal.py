@@ -187,7 +187,12 @@ class Journal:
             elif int(row["value"]) != SCHEMA_VERSION:
                 raise JournalError(f"{self.path}: journal schema {row['value']} is not {SCHEMA_VERSION}")
         except (sqlite3.DatabaseError, OSError) as exc:
-            raise JournalError(f"cannot open the journal {self.path}: {exc}") from None
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            where = f" ({exc.filename})" if isinstance(exc, OSError) and exc.filename else ""
+            raise JournalError(
+                f"cannot open the journal {self.path}: {reason}{where}; "
+                "give a writable file with --journal (or move a damaged one aside)"
+            ) from None
 
     # ------------------------------------------------------------------ lock
 

@@ -36,7 +36,7 @@ DEFAULT_KEY_SIZE = 2048
 TEN_YEARS = timedelta(days=3653)
 
 
-class DevKeysError(Exception):
+class DevKeysError(ValueError):
     """The development key directory is unusable (incomplete, unreadable)."""
 
 
@@ -256,7 +256,12 @@ def write_dev_keys(
     without the CA key cannot be repaired without `force`.
     """
     path = Path(directory)
-    path.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_dir():
+        raise DevKeysError(f"{path}: not a directory; give a directory for the development keys")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DevKeysError(f"{path}: cannot create the key directory: {exc.strerror or exc}") from None
     keys = DevKeys(path)
     present = {name for name in DEV_FILES if (path / name).is_file()}
     if not force and present >= {CA_FILE, SIGNING_KEY_FILE, SIGNING_CHAIN_FILE, TLS_CERT_FILE, TLS_KEY_FILE}:

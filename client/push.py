@@ -68,6 +68,12 @@ class Refused(PushError):
     exit_code = 2
 
 
+class InvalidExport(PushError):
+    """An export that is not readable as JSON: a content error, fixed in the export (exit 1)."""
+
+    exit_code = 1
+
+
 class ProblemAnswer(Exception):
     """A 4xx/5xx problem+json answer that the caller decides about."""
 
@@ -173,7 +179,7 @@ class DeliveryResult:
     pages: int
     trajecten: int
     content_hash: str
-    state: str  # accepted | rejected | invalid | not_delivered | pending | unchanged | dry_run | ...
+    state: str  # accepted | rejected | refused | invalid | not_delivered | pending | unchanged | dry_run
     receiver_id: str | None = None
     receiver_state: str | None = None
     correction: bool = False
@@ -387,6 +393,12 @@ class Receiver:
                 raise Refused(
                     f"the token endpoint refused the client credentials ({exc}); "
                     "check client_id and client_secret"
+                ) from None
+            if exc.status in (404, 405):
+                # no token endpoint there: the base URL is wrong, which no retry will fix
+                raise Refused(
+                    f"no token endpoint at {self.settings.effective_token_url} ({exc}); "
+                    "check base_url (it ends in the API version, e.g. .../v1) and token_url"
                 ) from None
             raise NotDelivered(f"no token could be obtained: {exc}") from None
         except httpx.TimeoutException as exc:
@@ -799,10 +811,12 @@ class Pusher:
                 outcome.problem = answer["problem"]
                 return outcome
             if answer["state"] == "refused":
+                # the journal keeps it open (a period that opens later is sent by a later run), but
+                # this run was refused: exit 1 as documented (e.g. period closed), not 3 ("try again")
                 self.journal.set_delivery(
                     receiver, key, content, state="not_delivered", last_problem=answer["problem"]
                 )
-                outcome.state = "not_delivered"
+                outcome.state = "refused"
                 outcome.problem = answer["problem"]
                 return outcome
             outcome.replayed += 1 if answer.get("replayed") else 0
@@ -919,7 +933,7 @@ class Pusher:
                 raise
             status = response.status_code
             if status in (200, 201, 202):
-                data = _json_or_none(response)
+                data = json_or_none(response)
                 delivery_id = delivery_id_of(data, response)
                 replayed = response.headers.get("Idempotency-Replayed", "").lower() == "true"
                 self.journal.mark_page(page.key, "sent", receiver_id=delivery_id)
@@ -973,7 +987,8 @@ class Pusher:
 ProblemAnswerError = ProblemAnswer
 
 
-def _json_or_none(response: httpx.Response) -> Any:
+def json_or_none(response: httpx.Response) -> Any:
+    """The response's JSON, or None when its body is not JSON (a proxy's HTML error page, an empty 502)."""
     try:
         return response.json()
     except ValueError:

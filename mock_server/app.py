@@ -16,12 +16,12 @@ from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from client.adr import install_adr
+from client.ratelimit import RateLimiter
 from client.signing import Signer, Verifier, certificate_thumbprint, load_signer, load_trust_anchors
 from mock_server.auth import SCOPE, Tokens
 from mock_server.context import MockContext
 from mock_server.faults import RAW_SEND_KEY, FaultInjector, FaultMiddleware
 from mock_server.middleware import RequestLog
-from mock_server.ratelimit import RateLimiter
 from mock_server.routes import admin, deliveries, periods, token
 from mock_server.service import Deliveries
 from mock_server.settings import ClientConfig, MockSettings

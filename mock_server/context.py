@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from client.ratelimit import RateLimiter
 from client.signing import Signer, Verifier
 from mock_server.auth import Tokens
 from mock_server.faults import FaultInjector
-from mock_server.ratelimit import RateLimiter
 from mock_server.service import Deliveries
 from mock_server.settings import MockSettings
 from mock_server.store import Store

@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,11 @@ def step_keys(ctx: DemoContext) -> None:
     ctx.console.print(f"CA, signing key and chain in [cyan]{keys.dir}[/cyan] (what `ddas keys dev` writes)")
 
 
+def _data_until() -> date:
+    """Yesterday, at the latest 2026-12-31: real exports hold no dates in the future."""
+    return min(date(2026, 12, 31), date.today() - timedelta(days=1))
+
+
 def step_generate(ctx: DemoContext) -> None:
     from client.generate import write_export
 
@@ -87,7 +92,7 @@ def step_generate(ctx: DemoContext) -> None:
             path,
             trajecten=count,
             date_from=date(2025, 1, 1),
-            date_to=date(2026, 12, 31),
+            date_to=_data_until(),
             organisaties=organisaties,
             seed=DEMO_SEED + index,
             variant=variant,
@@ -107,12 +112,18 @@ def step_validate(ctx: DemoContext) -> None:
         verdict = "[green]valid[/green]" if report.valid else "[red]errors[/red]"
         codes: dict[str, int] = {}
         for finding in report.findings:
-            codes[finding.code] = codes.get(finding.code, 0) + 1
+            if finding.severity.value != "info":  # the counts beside them are errors and warnings
+                codes[finding.code] = codes.get(finding.code, 0) + 1
         top = ", ".join(f"{code} ×{n}" for code, n in sorted(codes.items(), key=lambda kv: -kv[1])[:5])
         ctx.console.print(
-            f"{path.name}: {verdict} · {report.trajecten:,} trajecten · {report.errors} errors · "
-            f"{report.warnings} warnings" + (f"  [dim]{top}[/dim]" if top else "")
+            f"{path.name}: {verdict} · {report.trajecten:,} trajecten · {_count(report.errors, 'error')} · "
+            f"{_count(report.warnings, 'warning')} · {_count(report.infos, 'info')}"
+            + (f"  [dim]{top}[/dim]" if top else "")
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def step_mock(ctx: DemoContext) -> None:

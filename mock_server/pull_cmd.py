@@ -9,6 +9,8 @@ import typer
 
 from client.commands import exitcodes
 
+EXAMPLE_URL = "http://127.0.0.1:8081/v1"
+
 
 def pull(
     url: Annotated[str, typer.Argument(help="The provider's base URL, e.g. http://127.0.0.1:8081/v1")],
@@ -48,38 +50,42 @@ def pull(
 
     Exit codes: 0 stored and technically approved, 1 refused or content errors, 2 usage, 3 unreachable.
     """
+    from client.commands._serving import usage_errors
     from client.planning.periods import Period
     from mock_server.puller import PullError, PullOptions, run_pull
+    from mock_server.serve_cmd import TITLES
 
-    try:
-        options = PullOptions(
-            url=url,
-            period=Period.parse(period) if period else None,
-            page_size=page_size,
-            organisation=organisation,
-            token=token,
-            client_id=client_id,
-            client_secret=client_secret,
-            token_url=token_url,
-            auth_header="Fsc-Authorization" if fsc else "Authorization",
-            dev_dir=dev,
-            trust_anchors=list(trust_anchor or []),
-            signing_key=signing_key,
-            signing_chain=signing_chain,
-            db=db,
-            lenient=lenient_signatures,
-            max_attempts=max_attempts,
-        )
-        result = run_pull(options, store=not no_store, config=config)
-    except PullError as exc:
-        typer.echo(f"ddas-mock pull: {exc.message}", err=True)
-        code = {"usage": exitcodes.USAGE, "unreachable": exitcodes.NOT_DELIVERED}.get(
-            exc.kind, exitcodes.CONTENT_ERROR
-        )
-        raise typer.Exit(code) from None
-    except (ValueError, OSError) as exc:
-        typer.echo(f"ddas-mock pull: {exc}", err=True)
-        raise typer.Exit(exitcodes.USAGE) from None
+    with usage_errors("ddas-mock pull", titles=TITLES):
+        try:
+            if not url.lower().startswith(("http://", "https://")):
+                raise ValueError(
+                    f"{url!r} is not an http(s) URL; give the provider's base URL, e.g. {EXAMPLE_URL}"
+                )
+            options = PullOptions(
+                url=url,
+                period=Period.parse(period) if period else None,
+                page_size=page_size,
+                organisation=organisation,
+                token=token,
+                client_id=client_id,
+                client_secret=client_secret,
+                token_url=token_url,
+                auth_header="Fsc-Authorization" if fsc else "Authorization",
+                dev_dir=dev,
+                trust_anchors=list(trust_anchor or []),
+                signing_key=signing_key,
+                signing_chain=signing_chain,
+                db=db,
+                lenient=lenient_signatures,
+                max_attempts=max_attempts,
+            )
+            result = run_pull(options, store=not no_store, config=config)
+        except PullError as exc:
+            typer.echo(f"ddas-mock pull: {exc.message}", err=True)
+            code = {"usage": exitcodes.USAGE, "unreachable": exitcodes.NOT_DELIVERED}.get(
+                exc.kind, exitcodes.CONTENT_ERROR
+            )
+            raise typer.Exit(code) from None
     typer.echo(
         f"pulled {result.period.code} from {result.url}: {result.pages} page(s), "
         f"{result.trajecten:,} trajecten, {len(result.organisations)} organisation(s), "

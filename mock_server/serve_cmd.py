@@ -7,15 +7,26 @@ from typing import Annotated
 
 import typer
 
-from client.commands.exitcodes import USAGE
+from client.commands._serving import (
+    ConfigOption,
+    HostOption,
+    LogLevelOption,
+    PortOption,
+    check_serve_options,
+    usage_errors,
+)
+from client.commands.serve import check_listen
 from mock_server.settings import DEFAULT_DB, load_settings, parse_fault_spec
+
+# the models a `ValidationError` names, as the user of `ddas-mock` knows them
+TITLES = {"FaultRule": "--faults", "MockSettings": "settings"}
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8080,
     db: Annotated[str | None, typer.Option(help=f"SQLite file (default {DEFAULT_DB}) or :memory:.")] = None,
-    config: Annotated[Path | None, typer.Option(help="Configuration file (TOML or YAML).")] = None,
+    config: ConfigOption = None,
     dev: Annotated[
         Path | None,
         typer.Option(help="Development mode: trust DIR/ca.pem (created if missing), accept client dev/dev."),
@@ -37,15 +48,15 @@ def serve(
     lenient_signatures: Annotated[
         bool, typer.Option("--lenient-signatures", help="Also accept signing profile C (canonical JSON).")
     ] = False,
-    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    log_level: LogLevelOption = "info",
 ) -> None:
     """Serve the stateful mock receiver of the push route (PUSH-API.md) on http://HOST:PORT/v1."""
-    from pydantic import ValidationError
-
     from client.serving import serve_forever
     from mock_server.app import create_app
 
-    try:
+    with usage_errors("ddas-mock serve", titles=TITLES):
+        check_serve_options(log_level=log_level, config=config)
+        check_listen(host, port)
         overrides: dict[str, object] = {
             "db": db,
             "dev_dir": dev,
@@ -54,8 +65,6 @@ def serve(
         }
         if lenient_signatures:
             overrides["lenient_signatures"] = True
-        if config is not None and not config.is_file():
-            raise ValueError(f"config file {config} not found")
         settings = load_settings(config, **overrides)
         if faults or fault_seed is not None:
             rules = parse_fault_spec(faults) if faults else []
@@ -66,9 +75,6 @@ def serve(
                 }
             )
         app = create_app(settings)
-    except (ValueError, ValidationError, OSError) as exc:
-        typer.echo(f"ddas-mock serve: {exc}", err=True)
-        raise typer.Exit(USAGE) from None
     import logging
 
     level = logging.getLevelName(log_level.upper())

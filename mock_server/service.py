@@ -24,6 +24,7 @@ import orjson
 
 from client.adr import ProblemError
 from client.planning.periods import Period
+from client.privacy import mask_value
 from client.signing import SignatureError, Verified, Verifier
 from client.validation.findings import Finding, Severity
 from mock_server import periods as periods_mod
@@ -32,6 +33,16 @@ from mock_server.idempotency import IdempotencyKeys, Outcome, StoredAnswer
 from mock_server.problems import fail
 from mock_server.settings import MockSettings
 from mock_server.store import Store, compress, decompress, dumps, loads
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """A finding as the receiver stores and answers it, nine-digit runs masked.
+
+    The rules mask the BSN values they report, but a path can hold an unknown key that is a BSN
+    (`/client/0/123456782`): what the receiver says about a page must never repeat one.
+    """
+    return {key: mask_value(value) for key, value in finding.to_dict().items()}
+
 
 log = logging.getLogger("ddas.mock")
 
@@ -54,6 +65,12 @@ class Answer:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
     media_type: str = "application/json"
+
+
+def _refused(code: str, path: str, message: str, hint: str, *, title: str, slug: str) -> ProblemError:
+    """A 400 carrying its one error finding, so the client sees what, where and how to fix it."""
+    finding = Finding(code, Severity.ERROR, path, message, hint)
+    return fail(400, title, message, slug=slug, findings=[finding_dict(finding)])
 
 
 def _iso(ts: float | None) -> str | None:
@@ -168,7 +185,7 @@ class Deliveries:
     ) -> Answer:
         report, facts = tc.check_page(body, name=filename, profile=self.settings.validation_profile)
         if tc.unreadable(report):
-            findings = [f.to_dict() for f in report.findings if f.severity is Severity.ERROR]
+            findings = [finding_dict(f) for f in report.findings if f.severity is Severity.ERROR]
             log.info("page refused: not JSON or not UTF-8 (%d findings)", len(findings))
             raise fail(
                 400,
@@ -197,24 +214,18 @@ class Deliveries:
                 slug="technical-check-failed",
                 errors=report.errors,
                 warnings=report.warnings,
-                findings=[f.to_dict() for f in report.findings],
+                findings=[finding_dict(f) for f in report.findings],
             )
         page_findings = [f for f in report.findings if f.severity is not Severity.ERROR]
         period = periods_mod.period_of_dates(facts.start, facts.end)
         if period is None:
-            finding = Finding(
+            raise _refused(
                 tc.CODE_PERIOD,
-                Severity.ERROR,
                 "/gegevens/startdatumLevering",
                 "startdatumLevering..einddatumLevering is not exactly one half year",
                 "deliver per half year: 1 January-30 June or 1 July-31 December",
-            )
-            raise fail(
-                400,
-                "Not a half-year period",
-                finding.message,
+                title="Not a half-year period",
                 slug="period-not-half-year",
-                findings=[finding.to_dict()],
             )
         window = periods_mod.window_for(self.settings, period)
         today = periods_mod.today(self.settings)
@@ -231,19 +242,13 @@ class Deliveries:
                 extra = {"periode": code, "deadline": window.closes.isoformat()}
             raise fail(409, "Period not open", detail, slug="period-closed", **extra)
         if facts.org_key is None:
-            finding = Finding(
+            raise _refused(
                 tc.CODE_ORG,
-                Severity.ERROR,
                 "/gegevens/leveringen/0/aanleverende_organisatie",
                 "the delivering organisation has no KvK-nummer, gemeentecode or name",
                 "fill KvK-nummer (or gemeentecode for a municipality delivering itself)",
-            )
-            raise fail(
-                400,
-                "Organisation unknown",
-                finding.message,
+                title="Organisation unknown",
                 slug="organisation-unknown",
-                findings=[finding.to_dict()],
             )
         meta = facts.meta
         if meta.number > meta.total_pages:
@@ -298,7 +303,7 @@ class Deliveries:
         meta = facts.meta
         compressed = blob.result() if blob is not None else compress(body)
         meta_json = meta.to_json()
-        findings_json = dumps([f.to_dict() for f in findings])
+        findings_json = dumps([finding_dict(f) for f in findings])
         assert facts.org_key is not None
         now = time.time()
         with self.store.tx() as db:
@@ -404,7 +409,7 @@ class Deliveries:
         status = AFGEKEURD if any(f.severity is Severity.ERROR for f in whole) else GOEDGEKEURD
         db.execute(
             "UPDATE deliveries SET status = ?, findings = ?, updated_at = ? WHERE id = ?",
-            (status, dumps([*existing, *(f.to_dict() for f in whole)]), now, delivery_id),
+            (status, dumps([*existing, *(finding_dict(f) for f in whole)]), now, delivery_id),
         )
         if status == GOEDGEKEURD:
             db.execute(
@@ -440,7 +445,7 @@ class Deliveries:
             existing = loads(row["findings"]) or []
             db.execute(
                 "UPDATE deliveries SET status = ?, findings = ?, updated_at = ? WHERE id = ?",
-                (AFGEKEURD, dumps([*existing, finding.to_dict()]), now, row["id"]),
+                (AFGEKEURD, dumps([*existing, finding_dict(finding)]), now, row["id"]),
             )
         elif status == IN_BEHANDELING and (row["ready_at"] or 0) <= now:
             self._finalize(db, row["id"], now)

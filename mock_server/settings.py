@@ -6,20 +6,17 @@ globals and a test can build any receiver it wants in one line.
 
 from __future__ import annotations
 
-import tomllib
-from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-import yaml
 from pydantic import BaseModel, Field, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from client.settings_files import FileBackedSettings, SettingsFile
 
 DEFAULT_DB = ".ddas-mock/mock.sqlite"
 FAULT_KINDS = ("500", "502", "503", "429", "latency", "reset", "accept-drop", "slow")
-
-_CONFIG_FILE: ContextVar[Path | None] = ContextVar("ddas_mock_config_file", default=None)
 
 
 class ClientConfig(BaseModel):
@@ -78,12 +75,14 @@ class FaultSettings(BaseModel):
     slow_seconds: float = 35.0
 
 
-class MockSettings(BaseSettings):
+class MockSettings(FileBackedSettings):
     """All settings of one mock receiver (see docs/readme-parts/mock.md for each)."""
 
     model_config = SettingsConfigDict(
         env_prefix="DDAS_MOCK_", env_nested_delimiter="__", extra="forbid", validate_default=True
     )
+
+    source_file: ClassVar[SettingsFile] = SettingsFile("ddas_mock_config_file", section="mock")
 
     db: str = DEFAULT_DB
     api_version: str = "1.0.0"
@@ -118,54 +117,15 @@ class MockSettings(BaseSettings):
     rate_limit_per_second: float = Field(default=100.0, ge=0.0)
     rate_limit_burst: int = Field(default=200, ge=1)
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _FileSource(settings_cls))
-
     @property
     def admin_enabled(self) -> bool:
         return bool(self.admin_token)
 
 
-class _FileSource(PydanticBaseSettingsSource):
-    """The config file named by `load_settings` (TOML or YAML, by extension)."""
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        path = _CONFIG_FILE.get()
-        return read_config_file(path) if path is not None else {}
-
-
-def read_config_file(path: Path) -> dict[str, Any]:
-    """Read a TOML (`.toml`) or YAML (anything else) config file; a `[mock]` table, when present, is used."""
-    text = path.read_text(encoding="utf-8")
-    data: Any = tomllib.loads(text) if path.suffix.lower() == ".toml" else yaml.safe_load(text)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: the configuration must be a mapping")
-    section = data.get("mock", data)
-    if not isinstance(section, dict):
-        raise ValueError(f"{path}: [mock] must be a table")
-    return {str(k).replace("-", "_"): v for k, v in section.items()}
-
-
 def load_settings(config_file: Path | None = None, **overrides: Any) -> MockSettings:
     """Settings from defaults, the config file, the environment and `overrides` (highest first: overrides)."""
-    token = _CONFIG_FILE.set(config_file)
-    try:
+    with MockSettings.source_file.selected(config_file):
         return MockSettings(**{k: v for k, v in overrides.items() if v is not None})
-    finally:
-        _CONFIG_FILE.reset(token)
 
 
 def parse_fault_spec(spec: str) -> list[FaultRule]:

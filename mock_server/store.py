@@ -9,6 +9,7 @@ zlib-compressed. State survives a restart: open the same file again.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 import zlib
@@ -72,20 +73,43 @@ def decompress(blob: bytes) -> bytes:
     return zlib.decompress(blob)
 
 
+class StoreError(ValueError):
+    """The database file cannot be opened or is not a mock database: a usage problem, not a crash."""
+
+
+def _create_private(path: Path) -> None:
+    """Create the file 0600 before SQLite does: it holds delivered pages, so BSNs.
+
+    SQLite gives its -wal and -shm files the mode of the database file, so they are private too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if path.is_file():
+        os.chmod(path, 0o600)
+
+
 class Store:
     """The mock's database. Use `with store.tx() as db:` for every read or write."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.row_factory = sqlite3.Row
-        if self.path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(SCHEMA)
+        try:
+            if self.path != ":memory:":
+                _create_private(Path(self.path))
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._conn.row_factory = sqlite3.Row
+            if self.path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StoreError(
+                f"cannot open the mock database {self.path}: {reason}; "
+                "give another file with --db (or move this one aside), or --db :memory:"
+            ) from None
 
     @contextlib.contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from client.keys import DevKeys, write_dev_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -25,13 +28,29 @@ def shared_dir() -> Path:
     return SHARED
 
 
+def _official(path: Path, needed: str) -> Any:
+    """An official JSON or YAML document of ../shared, or a skip naming what needs it."""
+    if not path.is_file():
+        pytest.skip(f"../shared/ddas-spec is absent: {needed}")
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        import json
+
+        return json.loads(text)
+    import yaml
+
+    return yaml.safe_load(text)
+
+
 @pytest.fixture(scope="session")
 def official_schema() -> dict[str, object]:
-    import json
+    data: dict[str, object] = _official(OFFICIAL_SCHEMA, "official-schema tests need it")
+    return data
 
-    if not OFFICIAL_SCHEMA.is_file():
-        pytest.skip("../shared/ddas-spec is absent: official-schema tests need it")
-    data: dict[str, object] = json.loads(OFFICIAL_SCHEMA.read_text(encoding="utf-8"))
+
+@pytest.fixture(scope="session")
+def official_openapi() -> dict[str, Any]:
+    data: dict[str, Any] = _official(OFFICIAL_OPENAPI, "the official DDAS-SHV.yaml is needed")
     return data
 
 
@@ -40,3 +59,9 @@ def official_examples() -> list[Path]:
     if not OFFICIAL_EXAMPLES:
         pytest.skip("../shared/ddas-spec is absent: the official examples are needed")
     return OFFICIAL_EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> DevKeys:
+    """The files of `ddas keys dev` (CA, signing key and chain, TLS), written once per test module."""
+    return write_dev_keys(tmp_path_factory.mktemp("keys"))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +9,7 @@ import yaml
 
 from mock_server.openapi_export import DEFAULT_OUTPUT, render
 from mock_server.testing import MockClient, dev_settings, running_mock
+from tests.fuzzing import run_schemathesis, schemathesis_command
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / DEFAULT_OUTPUT
@@ -65,39 +63,19 @@ def test_document_is_complete() -> None:
 @pytest.mark.timeout(240)
 def test_schemathesis_against_live_mock(tmp_path: Path) -> None:
     """Bounded property-based run: no 5xx, every answer conforms to the document."""
-    binary = Path(sys.executable).with_name("schemathesis")
-    if not binary.is_file() and shutil.which("schemathesis") is None:
-        pytest.skip("schemathesis is not installed")
-    command = str(binary) if binary.is_file() else "schemathesis"
+    command = schemathesis_command()
     settings = dev_settings(tmp_path, admin_token="admin", rate_limit_per_second=0)
     with running_mock(settings) as url:
         with MockClient(url, None) as client:
             token = client.token()
         origin = url.rsplit("/v1", 1)[0]
-        result = subprocess.run(
-            [
-                command,
-                "run",
-                str(DOCUMENT),
-                "--url",
-                origin,
-                "-H",
-                f"Authorization: Bearer {token}",
-                "--checks",
-                "not_a_server_error,status_code_conformance,content_type_conformance,"
-                "response_headers_conformance,response_schema_conformance",
-                "--phases",
-                "examples,coverage,fuzzing",
-                "--max-examples",
-                "8",
-                "--request-timeout",
-                "10",
-                "--seed",
-                "20261128",
-                "--no-color",
-            ],
-            capture_output=True,
-            text=True,
+        result = run_schemathesis(
+            command,
+            DOCUMENT,
+            origin,
+            authorization=f"Bearer {token}",
+            max_examples=8,
+            request_timeout=10,
             timeout=200,
             cwd=tmp_path,
         )

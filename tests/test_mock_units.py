@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from client.ratelimit import RateLimiter, retry_after_seconds
 from mock_server.periods import period_of_dates, windows
-from mock_server.ratelimit import RateLimiter, retry_after_seconds
 from mock_server.service import uitvraagdeel_from_filename
 from mock_server.settings import MockSettings, load_settings
 from mock_server.technical_check import PageMeta, organisation_key, traject_key, whole_delivery_findings

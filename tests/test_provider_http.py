@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from client.generate import write_export
-from client.keys import DevKeys, make_ca, write_dev_keys
+from client.keys import DevKeys, make_ca
 from client.planning import Period, plan
 from client.provider import ProviderSettings, TokenConfig
 from client.provider.testing import ProviderClient, dev_provider_settings, running_provider
@@ -19,11 +19,6 @@ from client.signing import SIGNATURE_HEADER, Signer, SigningProfile
 
 H1 = {"aanleverperiodeStartdatum": "2026-01-01", "aanleverperiodeEinddatum": "2026-06-30"}
 STAMP = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> DevKeys:
-    return write_dev_keys(tmp_path_factory.mktemp("keys"))
 
 
 def _export(

@@ -7,9 +7,6 @@ resolved to the copy in ../shared. The product never reads ../shared.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,32 +19,25 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from client.generate import write_export
-from client.keys import DevKeys, write_dev_keys
+from client.keys import DevKeys
 from client.provider.openapi_export import OUTPUT, UITWISSELMODEL_REF, render
 from client.provider.testing import ProviderClient, dev_provider_settings, running_provider
-from tests.conftest import OFFICIAL_OPENAPI, OFFICIAL_SCHEMA
+from tests.conftest import OFFICIAL_SCHEMA
+from tests.fuzzing import run_schemathesis, schemathesis_command
 
 H1 = {"aanleverperiodeStartdatum": "2026-01-01", "aanleverperiodeEinddatum": "2026-06-30"}
 OFFICIAL_ID = "urn:ddas:official-openapi"
 
 
 @pytest.fixture(scope="module")
-def official() -> dict[str, Any]:
-    if not OFFICIAL_OPENAPI.is_file():
-        pytest.skip("../shared/ddas-spec is absent: the official DDAS-SHV.yaml is needed")
-    data: dict[str, Any] = yaml.safe_load(OFFICIAL_OPENAPI.read_text(encoding="utf-8"))
-    return data
+def official(official_openapi: dict[str, Any]) -> dict[str, Any]:
+    return official_openapi
 
 
 @pytest.fixture(scope="module")
 def ours() -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(render())
     return data
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> DevKeys:
-    return write_dev_keys(tmp_path_factory.mktemp("keys"))
 
 
 @pytest.fixture(scope="module")
@@ -190,10 +180,7 @@ def test_schemathesis_official_document_against_live_provider(
     official: dict[str, Any], data: Path, keys: DevKeys, tmp_path: Path
 ) -> None:
     """Bounded property-based run of the official document: no 5xx, answers conform to it."""
-    binary = Path(sys.executable).with_name("schemathesis")
-    if not binary.is_file() and shutil.which("schemathesis") is None:
-        pytest.skip("schemathesis is not installed")
-    command = str(binary) if binary.is_file() else "schemathesis"
+    command = schemathesis_command()
     document = tmp_path / "official-resolved.json"
     document.write_text(json.dumps(_inline_uitwisselmodel(official)), encoding="utf-8")
     # Generated requests cannot be signed by schemathesis: the signature check is what the other tests cover.
@@ -201,31 +188,15 @@ def test_schemathesis_official_document_against_live_provider(
         [data], keys.dir, require_request_signature=False, today=date(2026, 11, 28)
     )
     with running_provider(settings) as url:
-        result = subprocess.run(
-            [
-                command,
-                "run",
-                str(document),
-                "--url",
-                url,
-                "-H",
-                "Authorization: Bearer dev",
-                "--checks",
-                "not_a_server_error,status_code_conformance,content_type_conformance,"
-                "response_headers_conformance,response_schema_conformance,negative_data_rejection",
-                "--phases",
-                "examples,coverage,fuzzing",
-                "--max-examples",
-                "15",
-                "--request-timeout",
-                "20",
-                "--seed",
-                "20261128",
-                "--no-color",
-            ],
-            capture_output=True,
-            text=True,
+        result = run_schemathesis(
+            command,
+            document,
+            url,
+            authorization="Bearer dev",
+            max_examples=15,
+            request_timeout=20,
             timeout=150,
             cwd=tmp_path,
+            extra_checks=["negative_data_rejection"],
         )
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from client.cli import app
@@ -263,9 +264,9 @@ def _other_signer(
     return key_path, chain_path
 
 
-def test_expired_certificate_exits_2_before_sending(keys_dir: Path, export: Path, tmp_path: Path) -> None:
-    key, chain = _other_signer(tmp_path, keys_dir, expired=True)
-    result = CliRunner().invoke(
+def _push_signed_by(key: Path, chain: Path, export: Path, tmp_path: Path) -> Result:
+    """`ddas push` signing with `key`/`chain`, to a receiver that is not there (port 9)."""
+    return CliRunner().invoke(
         app,
         [
             "push",
@@ -284,31 +285,18 @@ def test_expired_certificate_exits_2_before_sending(keys_dir: Path, export: Path
             "DDAS_CLIENT_SECRET": "dev",
         },
     )
+
+
+def test_expired_certificate_exits_2_before_sending(keys_dir: Path, export: Path, tmp_path: Path) -> None:
+    key, chain = _other_signer(tmp_path, keys_dir, expired=True)
+    result = _push_signed_by(key, chain, export, tmp_path)
     assert result.exit_code == 2, result.output
     assert "expired" in result.output and "Traceback" not in result.output
 
 
 def test_key_not_matching_the_certificate_exits_2(keys_dir: Path, export: Path, tmp_path: Path) -> None:
     _key, chain = _other_signer(tmp_path, keys_dir)
-    result = CliRunner().invoke(
-        app,
-        [
-            "push",
-            str(export),
-            "--period",
-            "2026H1",
-            "--base-url",
-            "http://127.0.0.1:9/v1",
-            "--journal",
-            str(tmp_path / "j"),
-        ],
-        env={
-            "DDAS_SIGNING_KEY": str(keys_dir / "signing-key.pem"),
-            "DDAS_SIGNING_CHAIN": str(chain),
-            "DDAS_CLIENT_ID": "dev",
-            "DDAS_CLIENT_SECRET": "dev",
-        },
-    )
+    result = _push_signed_by(keys_dir / "signing-key.pem", chain, export, tmp_path)
     assert result.exit_code == 2, result.output
     assert "does not belong to the signing key" in result.output
 

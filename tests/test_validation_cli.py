@@ -17,24 +17,9 @@ from typer.testing import CliRunner
 
 from client.cli import app
 from client.commands import exitcodes
+from tests.documents import one_levering
 
-GOOD: dict[str, Any] = {
-    "startdatumLevering": "2024-01-01",
-    "einddatumLevering": "2024-12-31",
-    "aanleverdatumEnTijd": "2025-01-05T10:00:00Z",
-    "codeGegevensleverancier": "Acme Schuldhulp 4.2",
-    "leveringen": [
-        {
-            "teller": 1,
-            "aanleverende_organisatie": {
-                "(Statutaire) Naam": "Gemeente Voorbeeld",
-                "gemeentecode": "GM0363",
-                "contactpersonen": [{"email": "jan@voorbeeld.nl", "naam": "Jan"}],
-            },
-            "schuldhulptrajecten": [{"gemeentecode": "GM0363", "startdatum": "2024-02-01"}],
-        }
-    ],
-}
+GOOD: dict[str, Any] = one_levering({"gemeentecode": "GM0363", "startdatum": "2024-02-01"})
 NAME = "SHV_2024_Voorbeeld.json"
 
 runner = CliRunner()

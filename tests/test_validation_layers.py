@@ -13,31 +13,16 @@ from client.validation import FileReport, validate_bytes
 from client.validation.filenames import check_filename
 from client.validation.findings import Severity
 from client.validation.parse import duplicate_findings, maybe_duplicates
+from tests.documents import one_levering
 
-BASE: dict[str, Any] = {
-    "startdatumLevering": "2024-01-01",
-    "einddatumLevering": "2024-12-31",
-    "aanleverdatumEnTijd": "2025-01-05T10:00:00Z",
-    "codeGegevensleverancier": "Acme Schuldhulp 4.2",
-    "leveringen": [
-        {
-            "teller": 1,
-            "aanleverende_organisatie": {
-                "(Statutaire) Naam": "Gemeente Voorbeeld",
-                "gemeentecode": "GM0363",
-                "contactpersonen": [{"email": "jan@voorbeeld.nl", "naam": "Jan"}],
-            },
-            "schuldhulptrajecten": [
-                {
-                    "gemeentecode": "GM0363",
-                    "startdatum": "2024-02-01",
-                    "client": [{"Burgerservicenummer": "111222333", "Geboortedatum": "1980-01-01"}],
-                    "intake": {"startdatum": "2024-02-01", "beschikkingssoort": "Toelatingsbeschikking"},
-                }
-            ],
-        }
-    ],
-}
+BASE: dict[str, Any] = one_levering(
+    {
+        "gemeentecode": "GM0363",
+        "startdatum": "2024-02-01",
+        "client": [{"Burgerservicenummer": "111222333", "Geboortedatum": "1980-01-01"}],
+        "intake": {"startdatum": "2024-02-01", "beschikkingssoort": "Toelatingsbeschikking"},
+    }
+)
 
 
 def doc(**changes: Any) -> dict[str, Any]:

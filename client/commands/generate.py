@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import Callable, Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import typer
@@ -26,6 +29,18 @@ def _date(option: str, text: str) -> date:
 
 class _Usage(Exception):
     pass
+
+
+@contextlib.contextmanager
+def _progress_bar(err: Console, total: int, *, shown: bool) -> Iterator[Callable[[int], None] | None]:
+    """A transient bar on stderr and the callback that advances it; None when no bar is shown."""
+    if not shown:
+        yield None
+        return
+    columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("generate", total=total)
+        yield partial(bar.advance, task)
 
 
 def _list_defects() -> None:
@@ -101,28 +116,7 @@ def register(app: typer.Typer) -> None:
         target: str | Path = "-" if output == "-" else Path(output)
         began = time.perf_counter()
         try:
-            if show_bar:
-                columns = (
-                    TextColumn("generating"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeRemainingColumn(),
-                )
-                with Progress(*columns, console=err, transient=True) as bar:
-                    task = bar.add_task("generate", total=trajecten)
-                    stats = write_export(
-                        target,
-                        trajecten=trajecten,
-                        date_from=start,
-                        date_to=end,
-                        organisaties=organisaties,
-                        seed=seed,
-                        variant=variant,
-                        defects=codes,
-                        vendor=vendor or DEFAULT_VENDOR,
-                        progress=lambda n: bar.advance(task, n),
-                    )
-            else:
+            with _progress_bar(err, trajecten, shown=show_bar) as progress:
                 stats = write_export(
                     target,
                     trajecten=trajecten,
@@ -133,6 +127,7 @@ def register(app: typer.Typer) -> None:
                     variant=variant,
                     defects=codes,
                     vendor=vendor or DEFAULT_VENDOR,
+                    progress=progress,
                 )
         except GenerateError as exc:
             err.print(f"[red]ddas generate:[/red] {exc}", highlight=False)

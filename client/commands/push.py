@@ -34,6 +34,7 @@ from client.privacy import mask_text
 from client.push import (
     FINAL_RECEIVER_STATES,
     DeliveryResult,
+    InvalidExport,
     NotDelivered,
     ProblemAnswer,
     Pusher,
@@ -43,6 +44,7 @@ from client.push import (
     api_period,
     describe_problem,
     findings_of,
+    json_or_none,
     problem_of,
     report_summary,
     state_of,
@@ -62,6 +64,7 @@ _STATE_STYLE = {
     "dry_run": "cyan",
     "rejected": "red",
     "invalid": "red",
+    "refused": "red",
     "not_delivered": "yellow",
     "pending": "yellow",
     "superseded": "magenta",
@@ -97,13 +100,32 @@ class _ConsoleHandler(logging.Handler):
         self.console.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time of the record, not when the handler was made.
+
+    A later command in the same process (tests, the demo, `ddas-mock pull` after `ddas push`) may have
+    replaced or closed the stream the first command saw.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def _swap_handler(handler: logging.Handler | None) -> None:
     """Route the `ddas` log through `handler` (None: back to plain stderr)."""
     logger = logging.getLogger("ddas")
     for old in [h for h in logger.handlers if getattr(h, "_ddas", False)]:
         logger.removeHandler(old)
     if handler is None:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("ddas: %(message)s"))
     handler._ddas = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
@@ -344,8 +366,16 @@ def push_command(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     for export in exports:
-        if not export.is_file():
+        if export.is_dir():
+            raise _fail(
+                f"{export}: is a directory; give the export file(s) in it, e.g. DIR/*.json", exitcodes.USAGE
+            )
+        if not export.exists():
             raise _fail(f"{export}: no such file", exitcodes.USAGE)
+        if not export.is_file():
+            raise _fail(
+                f"{export}: not a regular file (a pipe or device); save the export to a file", exitcodes.USAGE
+            )
     with _errors():
         settings = _settings(config, dev, base_url, journal)
         result = run_push(settings, exports, selected, dry_run=dry_run, progress=not quiet)
@@ -380,12 +410,27 @@ def run_push(
                     exc.requests = receiver.attempts if receiver is not None else 0
                     raise
                 except SourceError as exc:
-                    raise ConfigError(str(exc)) from None
+                    if exc.usage:
+                        raise ConfigError(str(exc)) from None
+                    hint = f"check it with `ddas validate {exc.name}`"
+                    raise InvalidExport(str(exc) if hint in str(exc) else f"{exc} ({hint})") from None
                 except ValueError as exc:
                     raise ConfigError(str(exc)) from None
         finally:
             if receiver is not None:
                 receiver.close()
+
+
+def _period_code(period: str | None) -> str | None:
+    """`--period` as its code; a bad one is a usage error (exit 2), like on `push`."""
+    if not period:
+        return None
+    from client.planning import Period
+
+    try:
+        return Period.parse(period).code
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def status_command(
@@ -400,6 +445,7 @@ def status_command(
     """What the journal knows per delivery, with the receiver's current state of each."""
     _check_format(fmt)
     _setup_logging(False)
+    code = _period_code(period)
     with _errors():
         settings = _settings(config, dev, base_url, journal)
         if not settings.journal.exists():
@@ -408,9 +454,6 @@ def status_command(
             )
         rows: list[dict[str, Any]] = []
         with Journal(settings.journal) as jr:
-            from client.planning import Period
-
-            code = Period.parse(period).code if period else None
             records = jr.deliveries(period=code)
             holder = jr.lock_holder()
             page_counts = jr.counts()
@@ -493,6 +536,7 @@ def withdraw_command(
     _setup_logging(False)
     if bool(delivery) == bool(period or organisation) or (not delivery and not (period and organisation)):
         raise typer.BadParameter("give --delivery ID, or --period P together with --organisation ORG")
+    period_code = _period_code(period)
     results: list[dict[str, Any]] = []
     code = 0
     with _errors():
@@ -503,10 +547,8 @@ def withdraw_command(
             if delivery:
                 ids = [delivery]
             else:
-                from client.planning import Period
-
-                assert period is not None and organisation is not None
-                pcode = Period.parse(period).code
+                assert period_code is not None and organisation is not None
+                pcode = period_code
                 if jr is not None:
                     ids = [
                         r.receiver_id
@@ -531,7 +573,7 @@ def withdraw_command(
                 ok = response.status_code < 300
                 item: dict[str, Any] = {"id": delivery_id, "status": response.status_code}
                 if ok:
-                    item["state"] = state_of(_json(response)) or "ingetrokken"
+                    item["state"] = state_of(json_or_none(response)) or "ingetrokken"
                     if jr is not None:
                         for record in jr.find_by_receiver_id(delivery_id):
                             jr.set_delivery(
@@ -543,7 +585,7 @@ def withdraw_command(
                             )
                 else:
                     item["problem"] = describe_problem(response.status_code, problem_of(response))
-                    code = exitcodes.USAGE if response.status_code in (404, 409) else exitcodes.NOT_DELIVERED
+                    code = _refused_exit(response.status_code)
                 results.append(item)
         if jr is not None:
             jr.close()
@@ -559,11 +601,9 @@ def withdraw_command(
     raise typer.Exit(code)
 
 
-def _json(response: Any) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
+def _refused_exit(status: int) -> int:
+    """The exit code for a receiver's refusal: unknown or not allowed now is usage, the rest not delivered."""
+    return exitcodes.USAGE if status in (404, 409) else exitcodes.NOT_DELIVERED
 
 
 def report_command(
@@ -580,11 +620,11 @@ def report_command(
     with _errors(), Receiver(_settings(config, dev, base_url, None)) as receiver:
         response = receiver.report(delivery)
         if response.status_code != 200:
-            code = exitcodes.USAGE if response.status_code in (404, 409) else exitcodes.NOT_DELIVERED
+            code = _refused_exit(response.status_code)
             raise _fail(
                 f"report of {delivery}: {describe_problem(response.status_code, problem_of(response))}", code
             )
-        report = _json(response)
+        report = json_or_none(response)
         if not isinstance(report, dict):
             raise _fail(
                 f"report of {delivery}: the receiver's answer is not a JSON report", exitcodes.NOT_DELIVERED

@@ -7,7 +7,31 @@ from typing import Annotated
 
 import typer
 
-from client.commands.exitcodes import USAGE
+from client.commands._serving import (
+    ConfigOption,
+    HostOption,
+    LogLevelOption,
+    PortOption,
+    check_serve_options,
+    usage_errors,
+)
+
+
+def check_listen(host: str, port: int) -> None:
+    """Raise `ValueError` when HOST:PORT cannot be listened on (in use, no such interface).
+
+    Checked before the banner, so a busy port is a usage error (exit 2) with a hint instead of
+    uvicorn's startup failure (exit 3, "not delivered") after the server was announced.
+    """
+    import socket
+
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ValueError(
+            f"cannot listen on {host}:{port}: {reason}; choose another --port or --host"
+        ) from None
 
 
 def serve(
@@ -15,8 +39,8 @@ def serve(
         list[Path] | None,
         typer.Option("--data", help="An export file, or a directory of *.json exports (repeatable)."),
     ] = None,
-    host: Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8081,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8081,
     dev: Annotated[
         Path | None,
         typer.Option(
@@ -29,37 +53,34 @@ def serve(
             "--lenient-signatures", help="Also accept signing profile C (canonical JSON), reported."
         ),
     ] = False,
-    config: Annotated[Path | None, typer.Option(help="Configuration file (TOML or YAML).")] = None,
-    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    config: ConfigOption = None,
+    log_level: LogLevelOption = "info",
 ) -> None:
     """Serve POST /v1/gegevens (DDAS-SHV.yaml) from your exports, paginated and signed, for CBS to pull."""
-    from pydantic import ValidationError
-
     from client.provider import create_provider_app, load_provider_settings
     from client.serving import serve_forever
 
-    try:
-        if config is not None and not config.is_file():
-            raise ValueError(f"config file {config} not found")
+    # any other error: DataUnavailable, an export that cannot be read
+    with usage_errors("ddas serve", other="the data cannot be read"):
+        check_serve_options(log_level=log_level, config=config)
+        check_listen(host, port)
         missing = [str(p) for p in data or [] if not p.exists()]
         if missing:
             raise ValueError(f"--data {', '.join(missing)}: no such file or directory")
+        special = [str(p) for p in data or [] if not (p.is_file() or p.is_dir())]
+        if special:
+            raise ValueError(f"--data {', '.join(special)}: not a regular file (a pipe or device)")
         overrides: dict[str, object] = {"data": data or None, "dev_dir": dev}
         if lenient_signatures:
             overrides["lenient_signatures"] = True
         settings = load_provider_settings(config, **overrides)
         app = create_provider_app(settings)
         version = app.state.provider.cache.version()
-    except (ValueError, ValidationError, OSError) as exc:
-        typer.echo(f"ddas serve: {exc}", err=True)
-        raise typer.Exit(USAGE) from None
-    except Exception as exc:  # DataUnavailable: an export that cannot be read
-        typer.echo(f"ddas serve: the data cannot be read: {exc}", err=True)
-        raise typer.Exit(USAGE) from None
+        organisations = len(version.organisations)  # reads every export once: bad data fails here
     base = f"http://{host}:{port}{settings.base}"
     typer.echo(f"ddas provider at {base}/gegevens (OpenAPI {base}/openapi.json)")
     typer.echo(
-        f"data: {len(version.files)} file(s), {len(version.organisations)} organisation(s), "
+        f"data: {len(version.files)} file(s), {organisations} organisation(s), "
         f"sha256 {version.fingerprint.sha256[:16]}…"
     )
     if dev is not None:

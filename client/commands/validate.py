@@ -19,7 +19,7 @@ import typer
 
 from client.commands import exitcodes
 from client.privacy import mask_text
-from client.validation import FileReport, validate_bytes, validate_member, validate_path
+from client.validation import FileReport, report_of, validate_bytes, validate_member, validate_path
 from client.validation.filenames import check_filename
 from client.validation.findings import Finding, Profile, Severity
 
@@ -68,22 +68,6 @@ def _validate_one(
             outcome.problems.append((label, f"the quality report could not be built: {exc}"))
 
 
-def _report_of(label: str, findings: list[Finding]) -> FileReport:
-    report = FileReport(name=label)
-    for finding in findings:
-        report.findings.append(finding)
-        if finding.severity is Severity.ERROR:
-            report.errors += 1
-        elif finding.severity is Severity.WARNING:
-            report.warnings += 1
-        else:
-            report.infos += 1
-        report.by_code[finding.code] = report.by_code.get(finding.code, 0) + 1
-        report.severity_by_code[finding.code] = finding.severity
-        report.examples.setdefault(finding.code, []).append(finding)
-    return report
-
-
 def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[str, Any]) -> None:
     try:
         archive = zipfile.ZipFile(path)
@@ -99,7 +83,7 @@ def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[
             base = PurePosixPath(info.filename.replace("\\", "/")).name
             label = f"{path}!{info.filename}"
             if not base.lower().endswith(".json") or base.startswith("._") or "__MACOSX/" in info.filename:
-                report = _report_of(
+                report = report_of(
                     label,
                     check_filename(base)
                     or [

@@ -13,18 +13,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from client.validation.rules.dates import parse_date as parse_date
+from client.validation.rules.dates import traject_end as traject_end
+from client.validation.rules.dates import traject_start as rules_start
+
 # Keys whose dates do not describe the traject's running time.
 _SKIP_KEYS = frozenset({"client", "schulden"})
-
-
-def parse_date(value: object) -> date | None:
-    """A strict `YYYY-MM-DD` date, or None."""
-    if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def _earliest(node: Any, best: date | None) -> date | None:
@@ -47,43 +41,7 @@ def _earliest(node: Any, best: date | None) -> date | None:
 
 def traject_start(traject: dict[str, Any]) -> date | None:
     """start(T); None when the traject holds no usable date at all."""
-    d = parse_date(traject.get("startdatum"))
-    if d is not None:
-        return d
-    if _shared_start is not None:
-        d = _shared_start(traject)
-        if d is not None:
-            return d
-    return _earliest(traject, None)
-
-
-def _local_end(traject: dict[str, Any]) -> date | None:
-    """end(T); None = open-ended (still running)."""
-    d = parse_date(traject.get("einddatum"))
-    if d is not None:
-        return d
-    uitstroom = traject.get("uitstroom")
-    if isinstance(uitstroom, dict):
-        for key in ("datum", "datumBeeindigingsbeschikking"):
-            d = parse_date(uitstroom.get(key))
-            if d is not None:
-                return d
-    return None
-
-
-try:  # one implementation per concern: the rules part's helpers when present
-    from client.validation.rules.dates import traject_end as _shared_end
-    from client.validation.rules.dates import traject_start as _shared_start
-except ImportError:  # pragma: no cover - only while the rules part is absent
-    _shared_start = None  # type: ignore[assignment]
-    _shared_end = None  # type: ignore[assignment]
-
-
-def traject_end(traject: dict[str, Any]) -> date | None:
-    """end(T); None = open-ended (still running)."""
-    if _shared_end is not None:
-        return _shared_end(traject)
-    return _local_end(traject)
+    return rules_start(traject) or _earliest(traject, None)
 
 
 def lifetime(traject: dict[str, Any]) -> tuple[date | None, date | None, bool]:

@@ -21,13 +21,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from client.adr import install_adr, problem
 from client.keys import DevKeys, write_dev_keys
+from client.privacy import mask_text, mask_value
 from client.provider import errors
 from client.provider.auth import Authenticator, Denied
 from client.provider.cache import DataUnavailable, IntegrityError, PageCache
 from client.provider.pages import OrganisationUnknown, answer
-from client.provider.ratelimit import RateLimiter, retry_after
 from client.provider.request import FIELDS, PeriodNotServed, Query, RequestInvalid, Violation, parse_request
 from client.provider.settings import ProviderSettings
+from client.ratelimit import RateLimiter, retry_after_seconds
 from client.signing import (
     SIGNATURE_HEADER,
     SignatureError,
@@ -115,11 +116,14 @@ def _signature(ctx: ProviderContext, body: bytes, headers: Any) -> tuple[Verifie
 
 
 def _invalid(violations: list[Violation], unknown: list[str], path: str, headers: dict[str, str]) -> Response:
-    extensions: dict[str, Any] = {"errors": [v.to_dict() for v in violations]}
+    # the caller's keys and values are echoed: mask a pasted BSN in every part of the answer
+    unknown = [mask_text(u) for u in unknown]
+    errors_ = [{k: mask_value(x) for k, x in v.to_dict().items()} for v in violations]
+    extensions: dict[str, Any] = {"errors": errors_}
     if unknown:
         extensions["unknownFields"] = unknown
         extensions["acceptedFields"] = list(FIELDS)
-    parts = [v.detail for v in violations if v.code != "additionalProperties"]
+    parts = [mask_text(v.detail) for v in violations if v.code != "additionalProperties"]
     if unknown:
         parts.insert(
             0,
@@ -157,7 +161,7 @@ def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Respon
             f"at most {settings.rate_limit_per_second:g} requests per second; retry after the given seconds",
             type_=f"{errors.PROBLEM_BASE}rate-limited",
             instance=path,
-            headers={"Retry-After": retry_after(wait)},
+            headers={"Retry-After": retry_after_seconds(wait)},
         )
     extra: dict[str, str] = {}
     violations: list[Violation] = []

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from client.planning import Page, PlannedDelivery, format_timestamp
+from client.privacy import mask_text
 from client.provider.cache import DataVersion, Entry, PageCache, organisation_names
 from client.provider.request import Query
 
@@ -27,7 +28,8 @@ class OrganisationUnknown(Exception):
     """The requested aanleverende_organisatie is not in the exports (422)."""
 
     def __init__(self, name: str, known: list[str]) -> None:
-        super().__init__(f"no organisation {name!r} in the data served here")
+        # the name is the caller's input, echoed in the answer and the log: mask a pasted BSN
+        super().__init__(f"no organisation {mask_text(name)!r} in the data served here")
         self.name = name
         self.known = known
 

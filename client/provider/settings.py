@@ -6,22 +6,18 @@ wants in one line. Tokens are `SecretStr`: nothing prints them by accident.
 
 from __future__ import annotations
 
-import tomllib
-from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-import yaml
 from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from client import __version__
+from client.settings_files import FileBackedSettings, SettingsFile
 
 MAX_PAGE_SIZE = 25_000
 DEV_TOKEN = "dev"
-
-_CONFIG_FILE: ContextVar[Path | None] = ContextVar("ddas_provider_config_file", default=None)
 
 
 class TokenConfig(BaseModel):
@@ -34,12 +30,14 @@ class TokenConfig(BaseModel):
     scopes: list[str] = Field(default_factory=lambda: ["read"])
 
 
-class ProviderSettings(BaseSettings):
+class ProviderSettings(FileBackedSettings):
     """Everything `ddas serve` does differently from run to run (see docs/readme-parts/provider.md)."""
 
     model_config = SettingsConfigDict(
         env_prefix="DDAS_PROVIDER_", env_nested_delimiter="__", extra="forbid", validate_default=True
     )
+
+    source_file: ClassVar[SettingsFile] = SettingsFile("ddas_provider_config_file", section="provider")
 
     data: list[Path] = Field(default_factory=list, description="export files or directories of *.json")
     vendor_code: str = Field(f"ddas {__version__}", description="codeGegevensleverancier")
@@ -70,52 +68,13 @@ class ProviderSettings(BaseSettings):
     rate_limit_per_second: float = Field(20.0, ge=0.0, description="0 disables the limit")
     rate_limit_burst: int = Field(40, ge=1)
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _FileSource(settings_cls))
-
     @property
     def base(self) -> str:
         stripped = self.base_path.strip("/")
         return f"/{stripped}" if stripped else ""
 
 
-class _FileSource(PydanticBaseSettingsSource):
-    """The config file named by `load_provider_settings` (TOML or YAML, by extension)."""
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        path = _CONFIG_FILE.get()
-        return read_config_file(path) if path is not None else {}
-
-
-def read_config_file(path: Path) -> dict[str, Any]:
-    """A TOML (`.toml`) or YAML file; its `[provider]` table when present, else the whole mapping."""
-    text = path.read_text(encoding="utf-8")
-    data: Any = tomllib.loads(text) if path.suffix.lower() == ".toml" else yaml.safe_load(text)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: the configuration must be a mapping")
-    section = data.get("provider", data)
-    if not isinstance(section, dict):
-        raise ValueError(f"{path}: [provider] must be a table")
-    return {str(k).replace("-", "_"): v for k, v in section.items()}
-
-
 def load_provider_settings(config_file: Path | None = None, **overrides: Any) -> ProviderSettings:
     """Settings from defaults, the config file, the environment and `overrides` (None = not given)."""
-    token = _CONFIG_FILE.set(config_file)
-    try:
+    with ProviderSettings.source_file.selected(config_file):
         return ProviderSettings(**{k: v for k, v in overrides.items() if v is not None})
-    finally:
-        _CONFIG_FILE.reset(token)

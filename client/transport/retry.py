@@ -189,7 +189,7 @@ class RetryPolicy:
             state.stop_reason = f"HTTP 500 is retried {self.retries_of_500} time(s) only"
             return True
         if rs.attempt_number >= self.max_attempts:
-            state.stop_reason = f"{self.max_attempts} attempts made"
+            state.stop_reason = "max_attempts reached"
             return True
         if self.deadline is not None and self.clock() - state.started + rs.upcoming_sleep > self.deadline:
             state.stop_reason = f"the next wait would pass the {self.deadline:g}s deadline"

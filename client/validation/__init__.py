@@ -24,6 +24,7 @@ __all__ = [
     "EXAMPLES_PER_CODE",
     "EventObserver",
     "FileReport",
+    "report_of",
     "rules_available",
     "validate_bytes",
     "validate_events",
@@ -105,6 +106,13 @@ class _Collector:
     def extend(self, findings: Iterable[Finding]) -> None:
         for finding in findings:
             self.add(finding)
+
+
+def report_of(name: str, findings: Iterable[Finding]) -> FileReport:
+    """A report of `findings` alone, counted as a validation counts them (e.g. a zip member not read)."""
+    report = FileReport(name=name)
+    _Collector(report, None).extend(findings)
+    return report
 
 
 def rules_available() -> bool:

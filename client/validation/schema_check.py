@@ -245,12 +245,7 @@ class SchemaChecker:
         return self._errors_of(self.leveringen_container, value, prefix)
 
     def levering_findings(self, data: Any, path: str) -> list[Finding]:
-        part = self.levering
-        if part.closed.is_valid(data):
-            return []
-        out = self._errors(part, data, path)
-        self._walk_keys(data, part.schema, part.schema, path, "leveringen", out)
-        return out
+        return self._part_findings(self.levering, data, path, "leveringen")
 
     def traject_container_findings(self, count: int, path: str) -> list[Finding]:
         if not self.traject_bounds:
@@ -258,12 +253,7 @@ class SchemaChecker:
         return self._errors_of(self.traject_container, [0] * count, path + "/schuldhulptrajecten")
 
     def traject_findings(self, data: Any, path: str) -> list[Finding]:
-        part = self.traject
-        if part.closed.is_valid(data):
-            return []
-        out = self._errors(part, data, path)
-        self._walk_keys(data, part.schema, part.schema, path, "schuldhulptrajecten", out)
-        return out
+        return self._part_findings(self.traject, data, path, "schuldhulptrajecten")
 
     def envelope_findings(self, envelope: Any) -> list[Finding]:
         if self.bericht is None:
@@ -278,6 +268,14 @@ class SchemaChecker:
 
     def _errors_of(self, validator: Any, instance: Any, prefix: str) -> list[Finding]:
         return self._map(validator.iter_errors(instance), prefix, None)
+
+    def _part_findings(self, part: _Part, data: Any, path: str, owner: str) -> list[Finding]:
+        """A levering or traject: nothing when it passes the closed schema, else errors and key findings."""
+        if part.closed.is_valid(data):
+            return []
+        out = self._errors(part, data, path)
+        self._walk_keys(data, part.schema, part.schema, path, owner, out)
+        return out
 
     def _errors(self, part: _Part, instance: Any, prefix: str) -> list[Finding]:
         return self._map(part.validator.iter_errors(instance), prefix, part.schema)

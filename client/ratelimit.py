@@ -1,4 +1,8 @@
-"""Rate limiting per client id: a token bucket each, refilled at `rate` per second, `burst` deep."""
+"""A token bucket per caller, for both servers (`ddas serve`, `ddas-mock serve`): beyond it, 429.
+
+Each caller (client id, token name) gets `burst` requests at once, refilled at `rate` per second; the
+wait until the next allowed request becomes the `Retry-After` of the 429 (RFC 6585; SIGNING.md §2).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,12 @@ from collections.abc import Callable
 
 
 class RateLimiter:
-    """`acquire(client)` → 0.0 when allowed, else the seconds until a request would be allowed."""
+    """`rate` requests per second per key with bursts of `burst`; rate 0 disables the limit."""
 
     def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self.burst = burst
-        self._clock = clock
+        self.clock = clock
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float]] = {}
 
@@ -22,20 +26,22 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.rate > 0
 
-    def acquire(self, client: str) -> float:
+    def acquire(self, key: str) -> float:
+        """0 when allowed; else the seconds until the next request would be."""
         if not self.enabled:
             return 0.0
-        now = self._clock()
+        now = self.clock()
         with self._lock:
-            tokens, last = self._buckets.get(client, (float(self.burst), now))
+            tokens, last = self._buckets.get(key, (float(self.burst), now))
             tokens = min(float(self.burst), tokens + (now - last) * self.rate)
             if tokens >= 1.0:
-                self._buckets[client] = (tokens - 1.0, now)
+                self._buckets[key] = (tokens - 1.0, now)
                 return 0.0
-            self._buckets[client] = (tokens, now)
+            self._buckets[key] = (tokens, now)
             return (1.0 - tokens) / self.rate
 
     def reset(self) -> None:
+        """Forget every bucket (the mock's admin reset)."""
         with self._lock:
             self._buckets.clear()
 

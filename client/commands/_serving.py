@@ -1,0 +1,78 @@
+"""What the server commands (`ddas serve`, `ddas-mock serve`, `ddas-mock pull`) share.
+
+Their common options, the check of them, and one mapping of bad settings to a one-line message and
+exit 2, so that both CLIs word the same mistake the same way. pydantic is imported late: `--help` and
+the other commands of the CLIs stay fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from client.commands.exitcodes import USAGE
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+HostOption = Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")]
+PortOption = Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")]
+ConfigOption = Annotated[Path | None, typer.Option(help="Configuration file (TOML or YAML).")]
+LogLevelOption = Annotated[
+    str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug or trace.")
+]
+
+
+def check_serve_options(*, log_level: str, config: Path | None) -> None:
+    """Raise `ValueError` for an unknown `--log-level` or a `--config` file that is not there."""
+    if log_level.lower() not in LOG_LEVELS:
+        raise ValueError(f"--log-level {log_level!r}: use one of {', '.join(LOG_LEVELS)}")
+    if config is not None and not config.is_file():
+        raise ValueError(f"config file {config} not found")
+
+
+def settings_problem(exc: ValidationError, titles: Mapping[str, str] | None = None) -> str:
+    """A pydantic error as one line per field, without pydantic's links: the user fixes an option.
+
+    `titles` names the model that failed as the user knows it (`{"FaultRule": "--faults"}`; a model not
+    listed keeps its own name); without it every model is "settings".
+    """
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()]
+    what = "settings" if titles is None else titles.get(exc.title, exc.title)
+    return f"invalid {what}: " + "; ".join(parts)
+
+
+@contextlib.contextmanager
+def usage_errors(
+    command: str, *, titles: Mapping[str, str] | None = None, other: str | None = None
+) -> Iterator[None]:
+    """Bad settings, unreadable files and bad values in the block: a message on stderr and exit 2.
+
+    With `other`, any other exception is reported too, as `other: <exception>` (e.g. an export that
+    cannot be read); without it, it propagates.
+    """
+    from pydantic import ValidationError
+
+    try:
+        yield
+    except ValidationError as exc:
+        typer.echo(f"{command}: {settings_problem(exc, titles)}", err=True)
+        raise typer.Exit(USAGE) from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"{command}: {where}{exc.strerror or exc}", err=True)
+        raise typer.Exit(USAGE) from None
+    except ValueError as exc:
+        typer.echo(f"{command}: {exc}", err=True)
+        raise typer.Exit(USAGE) from None
+    except Exception as exc:
+        if other is None or isinstance(exc, typer.Exit):
+            raise
+        typer.echo(f"{command}: {other}: {exc}", err=True)
+        raise typer.Exit(USAGE) from None
