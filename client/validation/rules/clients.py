@@ -55,6 +55,69 @@ def elfproef(bsn: str) -> bool:
     return total % 11 == 0
 
 
+# The 11-check by lookup: weighted digit sums of each three-digit group (a group that is not three
+# ASCII digits is not a key, so the lookup also checks the format). ~3x faster than digit arithmetic.
+_ELF_1 = {f"{n:03d}": 9 * (n // 100) + 8 * (n // 10 % 10) + 7 * (n % 10) for n in range(1000)}
+_ELF_2 = {f"{n:03d}": 6 * (n // 100) + 5 * (n // 10 % 10) + 4 * (n % 10) for n in range(1000)}
+_ELF_3 = {f"{n:03d}": 3 * (n // 100) + 2 * (n // 10 % 10) - (n % 10) for n in range(1000)}
+
+
+def _bsn_clean(bsn: str) -> bool:
+    """True when R-ID-BSN-01/02/03 cannot fire: nine ASCII digits passing the 11-check, not a placeholder.
+
+    A repeated digit d passes the 11-check only for d = 0 (the weights sum to 43 = 10 mod 11).
+    """
+    a = _ELF_1.get(bsn[:3])
+    b = _ELF_2.get(bsn[3:6])
+    d = _ELF_3.get(bsn[6:])
+    return a is not None and b is not None and d is not None and (a + b + d) % 11 == 0 and bsn != "000000000"
+
+
+def _born_by(on: date, years: int) -> date | None:
+    """The latest birth date that makes someone `years` old on `on` (None: nobody born since year 1 is).
+
+    age(born, on) >= years  <=>  (born.year, born.month, born.day) <= (on.year - years, on.month, on.day);
+    a 29 February that does not exist in that year is the 28th (no date lies between the two).
+    """
+    year = on.year - years
+    if year < 1:
+        return None
+    try:
+        return on.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return date(year, 2, 28)
+
+
+_ADULT_CACHE: dict[date, tuple[date, date]] = {}
+
+
+def adult_bounds(start: date) -> tuple[date, date]:
+    """(lo, hi): a birth date in (lo, hi] means an age of 18..110 at `start` (R-CLIENT-GEB-02 quiet).
+
+    Memoised per start date (a few thousand in a file), so the per-client check is two comparisons.
+    An empty range (lo >= hi) when no birth date qualifies.
+    """
+    hit = _ADULT_CACHE.get(start)
+    if hit is not None:
+        return hit
+    hi = _born_by(start, 18)
+    lo = _born_by(start, 111)
+    bounds = (date.max, date.min) if hi is None else (date.min if lo is None else lo, hi)
+    if len(_ADULT_CACHE) >= 100_000:
+        _ADULT_CACHE.clear()
+    _ADULT_CACHE[start] = bounds
+    return bounds
+
+
+# Exact set membership instead of a regex for the common well-formed address fields (several times
+# faster): a postcode [1-9][0-9]{3}[A-Z]{2} whose letters are not SA/SD/SS, a house number 1-99999
+# written in plain digits (the usual 1-9999 precomputed; anything else takes the exact path).
+_PC_DIGITS = frozenset(str(n) for n in range(1000, 10_000))
+_PC_LETTERS = frozenset(a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_PC_LETTERS_OK = _PC_LETTERS - {"SA", "SD", "SS"}
+_HUISNUMMERS = frozenset(str(n) for n in range(1, 10_000))
+
+
 def _age(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
@@ -287,9 +350,35 @@ def check_clients(c: Ctx) -> None:
             "Put partners who share a traject in one traject (max. 2 clients); split other people.",
         )
     start = c.start_any
+    geb_list = c.geb
+    lo, hi = adult_bounds(start) if start is not None else (date.max, date.min)
     for k, cl in enumerate(clients):
-        if type(cl) is dict:
-            _check_one(c, k, cl, start)
+        if type(cl) is not dict:
+            continue
+        # Fast path: a complete, well-formed client triggers nothing here (the common case); only the
+        # birth date is kept for R-BEG-02. Anything else goes through `_check_one`, which decides.
+        bsn = cl.get("Burgerservicenummer")
+        geb_raw = cl.get("Geboortedatum")
+        if type(bsn) is str and len(bsn) == 9 and type(geb_raw) is str and _bsn_clean(bsn):
+            geb = cached_date(geb_raw) or parse_date(geb_raw)
+            if geb is not None and lo < geb <= hi:
+                gesl = cl.get("Geslachtsaanduiding")
+                pc = cl.get("Postcode")
+                hn = cl.get("Huisnummer")
+                tv = cl.get("Huisnummertoevoeging")
+                if (
+                    (type(gesl) is not str or gesl in GESLACHT or gesl == "")
+                    and (
+                        type(pc) is not str
+                        or pc == ""
+                        or (len(pc) == 6 and pc[:4] in _PC_DIGITS and pc[4:] in _PC_LETTERS_OK)
+                    )
+                    and (type(hn) is not str or hn == "" or hn in _HUISNUMMERS)
+                    and (type(tv) is not str or len(tv) <= 4)
+                ):
+                    geb_list.append(geb)
+                    continue
+        _check_one(c, k, cl, start)
     if n == 2:
         a, b = obj(clients[0]), obj(clients[1])
         if a is not None and b is not None:

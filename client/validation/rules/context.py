@@ -62,6 +62,7 @@ class Ctx:
         "aanm",
         "aanm_start",
         "base",
+        "creditors",
         "einddatum",
         "end",
         "geb",
@@ -74,6 +75,7 @@ class Ctx:
         "out",
         "p_end",
         "p_start",
+        "prefix",
         "sev",
         "start",
         "start_any",
@@ -85,7 +87,9 @@ class Ctx:
     def __init__(self, sev: SevFn) -> None:
         self.sev = sev
         self.out: list[Finding] = []
-        self.base = ""
+        self.prefix = ""  # "/gegevens" in envelope mode
+        # JSON pointer of the object checked; None = the traject (li, ti), built only when a rule fires
+        self.base: str | None = ""
         self.t: dict[str, Any] = {}
         self.li = 0
         self.ti = 0
@@ -102,10 +106,19 @@ class Ctx:
         self.aanm_start: date | None = None
         self.uitstroom: dict[str, Any] | None = None
         self.geb: list[date] = []
+        # JSON of creditor records found clean (per engine, so no personal data outlives the file)
+        self.creditors: set[bytes] = set()
         # bounds outside which a date may trigger an every-date rule (see phases.walk_date)
         self.lo_a0 = self.lo_ts = self.lo_all = date.min
         self.hi_per = self.hi_all = date.max
 
+    def path(self, rel: str) -> str:
+        """The JSON pointer `base + rel`; a traject's base is built on first use (most need none)."""
+        base = self.base
+        if base is None:
+            base = self.base = f"{self.prefix}/leveringen/{self.li}/schuldhulptrajecten/{self.ti}"
+        return base + rel
+
     def add(self, code: str, listed: Severity, rel: str, message: str, hint: str = "") -> None:
         """Record a finding at `base + rel` with the profile's effective severity."""
-        self.out.append(Finding(code, self.sev(code, listed), self.base + rel, message, hint))
+        self.out.append(Finding(code, self.sev(code, listed), self.path(rel), message, hint))

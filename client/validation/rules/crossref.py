@@ -74,6 +74,8 @@ class FileState:
         self.onbekend_at: int | None = None
         self.onbekend_mix_reported = False
         self.codes: set[int | str] = set()
+        # the last traject gemeentecode that gave no finding: the same code again changes nothing
+        self.quiet_code: str | None = None
         self.addresses: dict[str, tuple[int, ...] | list[tuple[int, ...]]] = {}
 
     def lev_end(self, li: int, emit_rel: str) -> list[tuple[str, str]]:
@@ -102,7 +104,7 @@ class FileState:
         if info.norm is None or self.notation_reported:
             return
         if self.notation is None:
-            self.notation = (info.gm, c.base + rel)
+            self.notation = (info.gm, c.path(rel))
         elif self.notation[0] != info.gm:
             self.notation_reported = True
             c.add(
@@ -119,6 +121,18 @@ class FileState:
         code = c.t.get("gemeentecode")
         if type(code) is not str:
             return
+        if code == self.quiet_code:
+            return
+        out = c.out
+        before = len(out)
+        self._gemeente(c, code)
+        if len(out) == before and classify(code).kind == "ok":
+            # state after a quiet "ok" code is a fixed point for that code: a repeat is quiet too
+            self.quiet_code = code
+        else:
+            self.quiet_code = None
+
+    def _gemeente(self, c: Ctx, code: str) -> None:
         info = classify(code)
         check_code_format(c, "/gemeentecode", code, info, traject=True)
         kind, norm = info.kind, info.norm
@@ -182,6 +196,8 @@ class FileState:
         end = c.end
         e = end.toordinal() if end is not None else _OPEN
         li, ti = c.li, c.ti
+        packed = _pack(s, e, li, ti)
+        by_bsn = self.bsn
         bsns: list[int] = []
         akeys: list[str] = []
         for k, cl in enumerate(clients):
@@ -197,19 +213,19 @@ class FileState:
             ):
                 key = int(bsn)
                 bsns.append(key)
-                prev = self.bsn.get(key)
-                packed = _pack(s, e, li, ti)
+                prev = by_bsn.get(key)
                 if prev is None:
-                    self.bsn[key] = packed
+                    by_bsn[key] = packed
                 else:
                     self._bsn_overlap(c, k, bsn, prev, packed, s, e, li, ti)
             pc = cl.get("Postcode")
-            hn = cl.get("Huisnummer")
-            if type(pc) is str and type(hn) is str and pc and hn:
-                tv = cl.get("Huisnummertoevoeging")
-                akey = pc + "|" + hn + ("|" + tv if type(tv) is str else "")
-                if akey not in akeys:
-                    akeys.append(akey)
+            if type(pc) is str and pc:
+                hn = cl.get("Huisnummer")
+                if type(hn) is str and hn:
+                    tv = cl.get("Huisnummertoevoeging")
+                    akey = pc + "|" + hn + ("|" + tv if type(tv) is str else "")
+                    if akey not in akeys:
+                        akeys.append(akey)
         if akeys:
             self._address_overlap(c, akeys, s, e, ti, bsns)
 

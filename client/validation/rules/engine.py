@@ -91,6 +91,7 @@ class RuleEngine:
         self.now = now
         self._errs: dict[str, Severity] = {}
         self._ctx = Ctx(self._sev)
+        self._ctx.prefix = self.prefix
         self._state = FileState(self.prefix)
         self._tellers: set[int] = set()
         self._header_seen = False
@@ -198,7 +199,7 @@ class RuleEngine:
         c.t = data
         c.li = levering_index
         c.ti = index
-        c.base = f"{self.prefix}/leveringen/{levering_index}/schuldhulptrajecten/{index}"
+        c.base = None  # built by `Ctx.path` when a rule fires
         v = data.get("startdatum")
         start = (cached_date(v) or parse_date(v)) if type(v) is str else None
         v = data.get("einddatum")
@@ -232,15 +233,17 @@ class RuleEngine:
                 fn(c)
             except Exception:
                 self._internal()
+        # the checks of the keys this traject has, in the traject's key order
         handlers = _HANDLERS
         for key in data:
             fns = handlers.get(key)
-            if fns is not None:
-                for fn in fns:
-                    try:
-                        fn(c)
-                    except Exception:
-                        self._internal()
+            if fns is None:
+                continue
+            for fn in fns:
+                try:
+                    fn(c)
+                except Exception:
+                    self._internal()
         return out
 
     def levering_end(self, index: int, count: int) -> list[Finding]:

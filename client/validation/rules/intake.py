@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from client.validation.rules.context import Ctx, E, W, dget, obj, present, show
+from client.validation.rules.dates import cached_date, parse_date
 
 __all__ = ["BESCHIKKINGSSOORT", "check_intake", "check_pva"]
 
@@ -11,13 +12,16 @@ _LATER = (("stabilisatie", "startdatum"), ("schuldregeling", "datum"), ("oplossi
 
 
 def check_intake(c: Ctx) -> None:
-    it = obj(c.t.get("intake"))
-    if not it:
+    it = c.t.get("intake")
+    if type(it) is not dict or not it:
         return
-    start = dget(it, "startdatum")
-    eind = dget(it, "einddatum")
+    # dates parsed inline (this runs for most trajecten)
+    v = it.get("startdatum")
+    start = (cached_date(v) or parse_date(v)) if type(v) is str else None
+    v = it.get("einddatum")
+    eind = (cached_date(v) or parse_date(v)) if type(v) is str else None
     bd_raw = it.get("beschikkingsdatum")
-    bd = dget(it, "beschikkingsdatum")
+    bd = (cached_date(bd_raw) or parse_date(bd_raw)) if type(bd_raw) is str else None
     soort = it.get("beschikkingssoort")
     if eind is not None and bd is not None and eind != bd:
         c.add(
@@ -27,7 +31,7 @@ def check_intake(c: Ctx) -> None:
             f"intake.einddatum {eind} differs from beschikkingsdatum {bd}.",
             "The beschikkingsdatum is leading; give einddatum the same value (FAQ#7, FAQ#12).",
         )
-    if present(bd_raw) != present(soort):
+    if (bd_raw is None or bd_raw == "") != (soort is None or soort == ""):  # one present, not the other
         missing = "beschikkingssoort" if present(bd_raw) else "beschikkingsdatum"
         c.add(
             "R-INT-02",
@@ -91,11 +95,14 @@ def check_intake(c: Ctx) -> None:
 
 
 def check_pva(c: Ctx) -> None:
-    pva = obj(c.t.get("planVanAanpak"))
-    d = dget(pva, "datumAfronding")
+    pva = c.t.get("planVanAanpak")
+    v = pva.get("datumAfronding") if type(pva) is dict else None
+    d = (cached_date(v) or parse_date(v)) if type(v) is str else None
     if d is None:
         return
-    s = dget(obj(c.t.get("intake")), "startdatum")
+    it = c.t.get("intake")
+    v = it.get("startdatum") if type(it) is dict else None
+    s = (cached_date(v) or parse_date(v)) if type(v) is str else None
     if s is not None and d < s:
         c.add(
             "R-DATE-PVA-01",

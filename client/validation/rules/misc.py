@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from client.validation.rules.context import Ctx, E, I, W, dget, obj, present
-from client.validation.rules.dates import add_months
+from client.validation.rules.dates import add_months, cached_date, parse_date
 
 __all__ = ["check_begeleiding", "check_crisis", "check_moratoria", "check_nazorg", "check_vv"]
 
@@ -36,7 +36,7 @@ def check_crisis(c: Ctx) -> None:
             )
         return
     a0 = c.aanm_start
-    if a0 is None:
+    if a0 is None or not items:
         return
     a1 = dget(aanm, "einddatum")
     for k, item in enumerate(items):
@@ -162,10 +162,15 @@ def check_begeleiding(c: Ctx) -> None:
 
 def check_nazorg(c: Ctx) -> None:
     """R-NAZ-01: nazorg starts after the oplossing ends."""
-    s = dget(obj(c.t.get("nazorg")), "startdatum")
+    t = c.t
+    o = t.get("nazorg")
+    v = o.get("startdatum") if type(o) is dict else None
+    s = (cached_date(v) or parse_date(v)) if type(v) is str else None
     if s is None:
         return
-    e = dget(obj(c.t.get("oplossing")), "einddatum")
+    o = t.get("oplossing")
+    v = o.get("einddatum") if type(o) is dict else None
+    e = (cached_date(v) or parse_date(v)) if type(v) is str else None
     if e is not None and s < e:
         c.add(
             "R-NAZ-01",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from client.validation.rules.amounts import check_amount
 from client.validation.rules.context import Ctx, I, W, dget, obj, present, show
-from client.validation.rules.dates import add_months
+from client.validation.rules.dates import add_months, cached_date, parse_date
 
 __all__ = ["SETTLEMENTS", "check_oplossing"]
 
@@ -25,6 +25,13 @@ _ZERO_ALIASES = frozenset(
 )
 VTLB_MAX = 10_000
 OPL_TOLERANCE = timedelta(days=0)
+# the enumeration's own spellings, none of which is a zero-offer alias (skips the case-folding for them)
+_PLAIN_SOORTEN = frozenset(
+    s
+    for s in ("Betalingsregeling", "Herfinanciering", "Saneringskrediet", "Schuldbemiddeling", "0%-aanbod")
+    if s.strip().lower() not in _ZERO_ALIASES
+)
+_LIMITS: dict[date, date] = {}  # start -> end of the 18 months (memoised: starts recur)
 
 
 def check_oplossing(c: Ctx) -> None:
@@ -39,13 +46,13 @@ def check_oplossing(c: Ctx) -> None:
                 "Send one oplossing object per traject (HFD §Processen).",
             )
         return
-    op = obj(raw)
-    if not op:
+    if type(raw) is not dict or not raw:
         return
+    op = raw
     soort = op.get("soort")
     if type(soort) is not str:
         soort = None
-    elif soort.strip().lower() in _ZERO_ALIASES:
+    elif soort not in _PLAIN_SOORTEN and soort.strip().lower() in _ZERO_ALIASES:
         c.add(
             "R-OPL-03",
             I,
@@ -53,10 +60,17 @@ def check_oplossing(c: Ctx) -> None:
             f"oplossing.soort {show(soort)} is a schuldregeling without repayment capacity.",
             "Send it as '0%-aanbod' until a new specification (FAQ#17).",
         )
-    start = dget(op, "startdatum")
-    eind = dget(op, "einddatum")
+    v = op.get("startdatum")
+    start = (cached_date(v) or parse_date(v)) if type(v) is str else None
+    v = op.get("einddatum")
+    eind = (cached_date(v) or parse_date(v)) if type(v) is str else None
     if soort in _MAX_18 and start is not None and eind is not None:
-        limit = add_months(start, 18) + OPL_TOLERANCE
+        limit = _LIMITS.get(start)
+        if limit is None:
+            limit = add_months(start, 18) + OPL_TOLERANCE
+            if len(_LIMITS) >= 100_000:
+                _LIMITS.clear()
+            _LIMITS[start] = limit
         if eind > limit:
             c.add(
                 "R-OPL-01",
@@ -66,7 +80,7 @@ def check_oplossing(c: Ctx) -> None:
                 "A schuldregeling repays in at most 18 months: check the dates.",
             )
     vtlb = op.get("vtlb")
-    if vtlb is not None:
+    if vtlb is not None and not (type(vtlb) is int and 0 <= vtlb <= VTLB_MAX):  # whole euros: quiet
         check_amount(c, "/oplossing/vtlb", vtlb, debt=False, large=None)
         if type(vtlb) in (int, float) and vtlb > VTLB_MAX:
             c.add(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from orjson import dumps
+
 from client.validation.rules.amounts import LARGE_AMOUNT, check_amount
 from client.validation.rules.context import Ctx, E, I, W, present, pstr, show
 from client.validation.rules.dates import cached_date, parse_date
@@ -107,6 +109,28 @@ def _creditor_ok(se: dict[str, object]) -> bool:
     return pc is None or (type(pc) is str and _POSTCODE.fullmatch(pc) is not None)
 
 
+# Creditors recur across a file (the same tax office, utility, insurer): the JSON of a creditor record
+# that passed `_creditor_ok` is remembered (in `Ctx.creditors`, per engine), so a repeat costs one
+# serialisation and a set lookup.
+_CLEAN_LIMIT = 50_000
+
+
+def _creditor_clean(se: dict[str, object], clean: set[bytes]) -> bool:
+    """`_creditor_ok`, memoised in `clean` on the record's exact JSON (a pure function of the content)."""
+    try:
+        key = dumps(se)
+    except TypeError:  # orjson.JSONEncodeError: not JSON-able, check it directly
+        return _creditor_ok(se)
+    if key in clean:
+        return True
+    if not _creditor_ok(se):
+        return False
+    if len(clean) >= _CLEAN_LIMIT:  # bounded: many distinct creditors must not grow memory
+        clean.clear()
+    clean.add(key)
+    return True
+
+
 def check_schulden(c: Ctx) -> None:
     items = c.t.get("schulden")
     if type(items) is not list:
@@ -114,6 +138,10 @@ def check_schulden(c: Ctx) -> None:
     lower = c.aanm_start if c.aanm_start is not None else c.start_any
     upper = c.end
     lo_b, hi_b = c.lo_a0, c.hi_per
+    # a peildatum inside [lo, hi] triggers neither the every-date rules nor R-SCH-02
+    lo = lo_b if lower is None or lower < lo_b else lower
+    hi = hi_b if upper is None or hi_b < upper else upper
+    clean = c.creditors
     total = 0
     counted = 0
     for k, s in enumerate(items):
@@ -122,6 +150,26 @@ def check_schulden(c: Ctx) -> None:
         bedrag = s.get("bedrag")
         soort = s.get("schuldsoort")
         se = s.get("schuldeiser")
+        raw = s.get("peildatum")
+        if (
+            type(bedrag) is int
+            and 0 < bedrag <= LARGE_AMOUNT
+            and soort is not None
+            and soort != ""
+            and type(se) is dict
+            and type(raw) is str
+        ):
+            # fast path: the common complete debt with a positive amount and a peildatum
+            d = cached_date(raw) or parse_date(raw)
+            if d is None or lo <= d <= hi:
+                try:
+                    ok = dumps(se) in clean or _creditor_clean(se, clean)
+                except TypeError:
+                    ok = _creditor_ok(se)
+                if ok:
+                    total += bedrag
+                    counted += 1
+                    continue
         if bedrag is None or bedrag == "" or soort is None or soort == "" or se is None or se == "":
             missing = [name for name in ("bedrag", "schuldsoort", "schuldeiser") if not present(s.get(name))]
             c.add(
@@ -139,7 +187,6 @@ def check_schulden(c: Ctx) -> None:
             if type(bedrag) is int:
                 total += bedrag
                 counted += 1
-        raw = s.get("peildatum")
         if type(raw) is str:
             d = cached_date(raw) or parse_date(raw)
             if d is not None:
@@ -161,7 +208,7 @@ def check_schulden(c: Ctx) -> None:
                         f"peildatum {d} is after the end of the traject ({upper}).",
                         "The peildatum is when the debt was established within the traject.",
                     )
-        if type(se) is dict and not _creditor_ok(se):
+        if type(se) is dict and not _creditor_clean(se, clean):
             _creditor(c, f"/schulden/{k}/schuldeiser", se)
     if not items:
         return

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from client.validation.rules.context import Ctx, E, I, W, dget, obj, present
+from client.validation.rules.context import Ctx, E, I, W, dget, present
+from client.validation.rules.dates import cached_date, parse_date
 
 __all__ = ["check_schuldregeling", "check_toekenning"]
 
@@ -11,11 +12,13 @@ _OUTCOMES = ("toegekend", "afgewezen", "ingetrokken")
 
 def check_schuldregeling(c: Ctx) -> None:
     """R-SR-01, R-SR-03, R-SR-04, R-SR-05."""
-    sr = obj(c.t.get("schuldregeling"))
-    if not sr:
+    sr = c.t.get("schuldregeling")
+    if type(sr) is not dict or not sr:
         return
-    datum = dget(sr, "datum")
-    toegekend = dget(sr, "toegekend")
+    v = sr.get("datum")
+    datum = (cached_date(v) or parse_date(v)) if type(v) is str else None
+    v = sr.get("toegekend")
+    toegekend = (cached_date(v) or parse_date(v)) if type(v) is str else None
     dwang = sr.get("dwangakkoord")
     if dwang is True and not present(sr.get("toegekend")):
         c.add(
@@ -88,12 +91,16 @@ def check_toekenning(c: Ctx) -> None:
     """R-SR-02 (toekenningsdatum == schuldregeling.toegekend), R-SR-06 (inside the traject)."""
     t = c.t
     tk_raw = t.get("toekenningsdatum")
-    sr = obj(t.get("schuldregeling"))
+    sr = t.get("schuldregeling")
+    if type(sr) is not dict:
+        sr = None
     tg_raw = sr.get("toegekend") if sr is not None else None
-    tk = dget(t, "toekenningsdatum")
+    if (tk_raw is None or tk_raw == "") and (tg_raw is None or tg_raw == ""):
+        return  # neither date: nothing to compare (the common case)
+    tk = (cached_date(tk_raw) or parse_date(tk_raw)) if type(tk_raw) is str else None
     has_tk, has_tg = present(tk_raw), present(tg_raw)
     if has_tk and has_tg:
-        tg = dget(sr, "toegekend")
+        tg = (cached_date(tg_raw) or parse_date(tg_raw)) if type(tg_raw) is str else None
         if tk is not None and tg is not None and tk != tg:
             c.add(
                 "R-SR-02",
@@ -122,6 +129,11 @@ def check_toekenning(c: Ctx) -> None:
             "Fill toekenningsdatum with the same date as schuldregeling.toegekend (FAQ#15).",
         )
     if tk is None:
+        return
+    s0, a0 = c.start, c.aanm_start
+    v = sr.get("datum") if sr is not None else None
+    sd = (cached_date(v) or parse_date(v)) if type(v) is str else None
+    if (s0 is None or tk >= s0) and (a0 is None or tk >= a0) and (sd is None or tk >= sd):
         return
     bounds = (
         ("the traject startdatum", c.start),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from client.validation.rules.context import Ctx, E, I, W, present
+from client.validation.rules.context import Ctx, E, I, W
 
 __all__ = ["check_omschrijving", "check_traject_fields"]
 
@@ -18,7 +18,8 @@ _PERSONAL = re.compile(
 def check_traject_fields(c: Ctx) -> None:
     """R-TRAJ-01 (no startdatum), R-TRAJ-02 (start after end), R-TRAJ-03 (empty traject)."""
     t = c.t
-    if not present(t.get("startdatum")):
+    v = t.get("startdatum")
+    if v is None or v == "":  # not present (§0)
         fb = c.start_any
         c.add(
             "R-TRAJ-01",

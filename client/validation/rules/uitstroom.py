@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from client.validation.rules.context import Ctx, E, W, dget, obj, present, show
+from client.validation.rules.context import Ctx, E, W, dget, present, show
 from client.validation.rules.dates import parse_date
 from client.validation.rules.traject import _omschrijving
 
@@ -29,6 +29,17 @@ def check_end(c: Ctx) -> None:
     t = c.t
     u = c.uitstroom
     e_raw = t.get("einddatum")
+    # fast paths: an open traject without uitstroom, or the three end dates written identically
+    if u is None:
+        if e_raw is None:
+            return
+    elif (
+        type(e_raw) is str
+        and e_raw != ""
+        and u.get("datum") == e_raw
+        and u.get("datumBeeindigingsbeschikking") == e_raw
+    ):
+        return
     ud_raw = u.get("datum") if u is not None else None
     ub_raw = u.get("datumBeeindigingsbeschikking") if u is not None else None
     have = (present(e_raw), present(ud_raw), present(ub_raw))
@@ -92,11 +103,11 @@ def check_end(c: Ctx) -> None:
 
 def check_uitstroom(c: Ctx) -> None:
     """R-END-04 (uitstroom without a valid reden), R-TRAJ-04 on uitstroom.omschrijving."""
-    u = obj(c.t.get("uitstroom"))
-    if not u:
+    u = c.t.get("uitstroom")
+    if type(u) is not dict or not u:
         return  # absent, not an object, or empty (R-DATE-PHASE-03)
     reden = u.get("reden")
-    if not present(reden):
+    if reden is None or reden == "":
         d = dget(u, "datum")
         c.add(
             "R-END-04",
@@ -115,4 +126,6 @@ def check_uitstroom(c: Ctx) -> None:
                 f"uitstroom.reden {show(reden)} is not spelt as in the schema enumeration.",
                 f"Write it exactly as {show(fixed)} (the enumeration is case- and space-sensitive).",
             )
-    _omschrijving(c, "/uitstroom/omschrijving", u.get("omschrijving"))
+    text = u.get("omschrijving")
+    if text is not None:
+        _omschrijving(c, "/uitstroom/omschrijving", text)
