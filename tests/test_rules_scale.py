@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from client.validation.catalogue import RULES, markdown_table
 from client.validation.findings import Profile
 from client.validation.rules import RuleEngine
 from client.validation.rules.clients import elfproef
+from client.validation.rules.crossref import MAX_PER_ADDRESS, MAX_PER_BSN
 from tests.test_rules_fixtures import NOW, clean_document, clean_traject, run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ def _bsn(i: int) -> str:
     return _BSNS[i]
 
 
-def _engine_over(trajecten: list[dict[str, object]]) -> tuple[float, int, RuleEngine]:
+def _engine_over(trajecten: list[dict[str, object]]) -> tuple[int, RuleEngine]:
     engine = RuleEngine(Profile.STANDARD, now=NOW)
     engine.raise_internal = True
     doc = clean_document()
@@ -38,11 +38,10 @@ def _engine_over(trajecten: list[dict[str, object]]) -> tuple[float, int, RuleEn
     lev = {k: v for k, v in doc["leveringen"][0].items() if k != "schuldhulptrajecten"}
     engine.levering(0, lev)
     n = 0
-    start = time.process_time()
     for i, t in enumerate(trajecten):
         n += len(engine.traject(0, i, t))
     n += len(engine.levering_end(0, len(trajecten)))
-    return time.process_time() - start, n, engine
+    return n, engine
 
 
 @pytest.mark.timeout(120)
@@ -55,14 +54,17 @@ def test_same_bsn_and_address_everywhere_stays_linear() -> None:
         if i % 2:
             t["client"][0]["Burgerservicenummer"] = _bsn(i)  # other people at the same address
         trajecten.append(t)
-    seconds, findings, engine = _engine_over(trajecten)
+    findings, engine = _engine_over(trajecten)
     assert engine.internal_errors == 0
     assert findings >= 1000  # overlaps are reported...
-    assert seconds < 30  # ...without a quadratic scan (4000² comparisons would take far longer)
+    # ...against a bounded set of earlier trajecten per BSN and address, so the scan stays linear
+    state = engine._state
+    assert all(not isinstance(v, list) or len(v) <= MAX_PER_BSN for v in state.bsn.values())
+    assert all(not isinstance(v, list) or len(v) <= MAX_PER_ADDRESS for v in state.addresses.values())
 
 
 @pytest.mark.timeout(120)
-def test_clean_trajecten_throughput() -> None:
+def test_clean_trajecten_at_scale_give_no_findings() -> None:
     base = clean_traject()
     trajecten = []
     for i in range(10_000):
@@ -70,10 +72,9 @@ def test_clean_trajecten_throughput() -> None:
         t["client"][0]["Burgerservicenummer"] = _bsn(i)
         t["client"][0]["Huisnummer"] = str(1 + i)
         trajecten.append(t)
-    seconds, findings, _engine = _engine_over(trajecten)
+    findings, engine = _engine_over(trajecten)
     assert findings == 0
-    # ~10-40 µs per traject on a loaded CI runner; the bound only catches pathological regressions
-    assert seconds < 20
+    assert engine.internal_errors == 0  # speed is measured in benchmarks/, not here
 
 
 def test_envelope_without_gegevens_reports_r_api_03_once() -> None:

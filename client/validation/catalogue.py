@@ -50,6 +50,7 @@ STANDARD_ERRORS: frozenset[str] = frozenset(
 _L = "layers"
 _X = "cross-file"
 _G = "guidance"
+_P = "planner"
 
 _ENTRIES: tuple[tuple[str, str, Severity, str, str], ...] = (
     # A. File, encoding, technical (validation layers)
@@ -209,6 +210,11 @@ _ENTRIES: tuple[tuple[str, str, Severity, str, str], ...] = (
     # P. Hygiene and project codes
     ("R-PRIV-01", "No BSNs in reports (masked)", I, "API-NF §Logging", _G),
     ("R-DUP-01", "Duplicate traject", W, "inferred (US §Inleiding: same traject)", "rules"),
+    # Q. Planning (`ddas plan`, `ddas split`, `ddas push`): what the planner reports about its input
+    ("R-PLAN-01", "Traject has no usable date: not planned", W, "issue 3; RULES.md §0", _P),
+    ("R-PLAN-02", "Traject ends before it starts: planned over both dates", W, "inferred", _P),
+    ("R-PLAN-03", "One organisation with different headers: the most complete is used", I, "inferred", _P),
+    ("R-PLAN-04", "Traject is not an object or holds an out-of-range number: not planned", W, "SCH", _P),
 )
 
 # Rules whose listed severity depends on the case (RULES.md lists two or more).
@@ -259,16 +265,11 @@ def effective_severity(code: str, listed: Severity, profile: Profile) -> Severit
     return result
 
 
-_BY = {"rules": "rules", "layers": "layers", "cross-file": "cross-file", "guidance": "guidance"}
-
-
 def markdown_table() -> str:
     """The catalogue as the Markdown table of docs/readme-parts/rules.md (a test keeps them in sync)."""
     lines = ["| code | meaning | standard | strict | by |", "| --- | --- | --- | --- | --- |"]
     for code, rule in RULES.items():
         standard = effective_severity(code, rule.severity, Profile.STANDARD).value
         meaning = rule.title + (f" ({rule.cases})" if rule.cases else "")
-        lines.append(
-            f"| `{code}` | {meaning} | {standard} | {rule.severity.value} | {_BY[rule.checked_by]} |"
-        )
+        lines.append(f"| `{code}` | {meaning} | {standard} | {rule.severity.value} | {rule.checked_by} |")
     return "\n".join(lines) + "\n"

@@ -94,6 +94,7 @@ class RuleEngine:
         self._ctx.prefix = self.prefix
         self._state = FileState(self.prefix)
         self._tellers: set[int] = set()
+        self._first_teller = 1
         self._header_seen = False
         self._gegevens_missing_reported = False
         self.trajecten = 0
@@ -172,7 +173,10 @@ class RuleEngine:
         emit = self._collector(out)
         rel = f"{self.prefix}/leveringen/{index}"
         try:
-            check_teller(lev.get("teller"), index, self._tellers, rel + "/teller", emit)
+            teller = lev.get("teller")
+            if self.envelope and index == 0 and type(teller) is int and teller >= 1:
+                self._first_teller = teller  # a page may open with a levering continued from the last page
+            check_teller(teller, index, self._tellers, rel + "/teller", emit, first=self._first_teller)
             check_organisation(org, rel + "/aanleverende_organisatie", self.envelope, emit)
             code = org.get("gemeentecode") if org is not None else None
             if type(code) is str and code != "":

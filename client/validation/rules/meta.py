@@ -42,8 +42,12 @@ def check_meta(data: dict[str, Any], prefix: str, emit: Emit) -> None:
         )
 
 
-def check_teller(teller: Any, index: int, seen: set[int], rel: str, emit: Emit) -> None:
-    """R-LEV-01: error for < 1 or a duplicate, warning when not 1..n in file order."""
+def check_teller(teller: Any, index: int, seen: set[int], rel: str, emit: Emit, *, first: int = 1) -> None:
+    """R-LEV-01: error for < 1 or a duplicate, warning when not first..n in file order.
+
+    `first` is 1 for a file; for an API page it is the page's first teller, because a levering that
+    continues from the previous page keeps its teller (pages 2.. need not start at 1).
+    """
     if type(teller) is not int:
         return
     if teller < 1:
@@ -62,12 +66,12 @@ def check_teller(teller: Any, index: int, seen: set[int], rel: str, emit: Emit) 
             f"teller {teller} is used by an earlier levering in this file.",
             "Number the leveringen 1, 2, 3, ... in file order, each once.",
         )
-    elif teller != index + 1:
+    elif teller != first + index:
         emit(
             "R-LEV-01",
             W,
             rel,
-            f"teller is {teller} for levering number {index + 1} in the file.",
+            f"teller is {teller} for levering number {index + 1} in the file (expected {first + index}).",
             "teller is the sequence number of the levering in the file: 1, 2, 3, ...",
         )
     seen.add(teller)
