@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from client.privacy import mask_text
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -58,9 +60,13 @@ class Finding:
 
 
 def pointer(*parts: str | int) -> str:
-    """Build an RFC 6901 JSON pointer from path parts (escaping `~` and `/`)."""
+    """Build an RFC 6901 JSON pointer from path parts (escaping `~` and `/`).
+
+    A key that holds a BSN (someone keyed an object by it) is masked: paths end up in findings.
+    """
     out = []
     for part in parts:
-        text = str(part).replace("~", "~0").replace("/", "~1")
+        text = part if isinstance(part, int) else mask_text(part)
+        text = str(text).replace("~", "~0").replace("/", "~1")
         out.append("/" + text)
     return "".join(out)
