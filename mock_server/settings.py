@@ -76,7 +76,7 @@ class FaultSettings(BaseModel):
 
 
 class MockSettings(FileBackedSettings):
-    """All settings of one mock receiver (see docs/readme-parts/mock.md for each)."""
+    """All settings of one mock receiver (see docs/mock.md for each)."""
 
     model_config = SettingsConfigDict(
         env_prefix="DDAS_MOCK_", env_nested_delimiter="__", extra="forbid", validate_default=True

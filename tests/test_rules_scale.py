@@ -83,7 +83,7 @@ def test_envelope_without_gegevens_reports_r_api_03_once() -> None:
 
 
 def test_readme_part_lists_every_code() -> None:
-    text = (ROOT / "docs" / "readme-parts" / "rules.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     for code in RULES:
         assert f"`{code}`" in text, code
     assert markdown_table() in text, "regenerate the table with client.validation.catalogue.markdown_table()"

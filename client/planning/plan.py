@@ -548,7 +548,6 @@ def _plan_into(
         prefix = "/gegevens" if envelope else ""
         prefixes.append(prefix)
         org_i = -1
-        lev_index, lev_first = -1, len(recs)
 
         def note(
             code: str,
@@ -625,12 +624,8 @@ def _plan_into(
                     progress("read", tid)
             elif item.kind == "levering":
                 data = item.data if isinstance(item.data, dict) else {}
+                # the reader announces each levering once, complete, before its trajecten
                 org_i = _intern_org(orgs, org_index, data.get("aanleverende_organisatie"))
-                if item.levering_index == lev_index:  # the header completed after its trajecten
-                    for rec in recs[lev_first:]:
-                        rec.org = org_i
-                else:
-                    lev_index, lev_first = item.levering_index, len(recs)
             elif item.kind == "header" and isinstance(item.data, dict):
                 end_lev = parse_date(item.data.get("einddatumLevering"))
                 if end_lev is not None:

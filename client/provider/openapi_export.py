@@ -38,7 +38,7 @@ The official 2026 route of DDAS, served by `ddas serve` from the vendor's export
 `POST /gegevens` and receives the Uitwisselmodel v1.0, paginated at most 25,000 trajecten per message.
 Generated from the app (`python -m client.provider.openapi_export --write`); it follows the official
 DDAS-SHV.yaml v1.0.0 and documents where this implementation decides what the official text leaves open
-(docs/decisions.d/provider.md).
+(docs/decisions.md).
 
 Security: OAuth2 client credentials (scope `read`) in `Authorization: Bearer` and/or the FSC token in
 `Fsc-Authorization` (with or without `Bearer `). Requests and responses carry `Digest` (RFC 3230) and

@@ -3,7 +3,7 @@
 The answer for a request is a sequence of pages: the planner's pages of every delivery that matches
 (period, organisation), in the planner's order, numbered 1..N across them. Rules (DDAS-SHV.yaml,
 `Paginering`): `paginering` only when the data is paginated, meaning N > 1 (see
-docs/decisions.d/provider.md), then with all four fields; a page past the last answers the first page,
+docs/decisions.md), then with all four fields; a page past the last answers the first page,
 with `paginering`. With one delivery the bytes are the planner's page exactly, as the push route sends
 them; `paginering` is only added or rewritten where the sequence differs from one delivery's.
 """

@@ -31,7 +31,7 @@ class TokenConfig(BaseModel):
 
 
 class ProviderSettings(FileBackedSettings):
-    """Everything `ddas serve` does differently from run to run (see docs/readme-parts/provider.md)."""
+    """Everything `ddas serve` does differently from run to run (see docs/provider.md)."""
 
     model_config = SettingsConfigDict(
         env_prefix="DDAS_PROVIDER_", env_nested_delimiter="__", extra="forbid", validate_default=True

@@ -39,7 +39,7 @@ from client.validation.findings import Finding
 REPORT_VERSION = "1.0"
 REPORT_KIND = "ddas-op-orde-rapport"
 
-# Plausibility thresholds (docs/decisions.d/report.md).
+# Plausibility thresholds (docs/decisions.md).
 DROP_FACTOR = 0.5  # a drop of more than half against the previous period
 MISSING_BSN_SHARE = 0.10  # more than 10% of client records without a BSN
 AGE_MIN, AGE_MAX = 18, 110

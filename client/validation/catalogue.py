@@ -266,7 +266,7 @@ def effective_severity(code: str, listed: Severity, profile: Profile) -> Severit
 
 
 def markdown_table() -> str:
-    """The catalogue as the Markdown table of docs/readme-parts/rules.md (a test keeps them in sync)."""
+    """The catalogue as the Markdown table of docs/rules.md (a test keeps them in sync)."""
     lines = ["| code | meaning | standard | strict | by |", "| --- | --- | --- | --- | --- |"]
     for code, rule in RULES.items():
         standard = effective_severity(code, rule.severity, Profile.STANDARD).value
