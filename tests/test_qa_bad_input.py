@@ -438,3 +438,14 @@ def test_log_lines_go_to_the_current_stderr_after_an_earlier_command(
     later = mock("pull", closed_url(), "--dev", inputs["keys"], "--no-store", "--max-attempts", "2")
     text = _check(later, exitcodes.NOT_DELIVERED)
     assert "Logging error" not in text and "retry 1/1" in text, text
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("command", ["validate", "plan", "push"])
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path, command: str) -> None:
+    fifo = tmp_path / "export.json"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(ddas_app, [command, str(fifo)])
+    assert result.exit_code == 2
+    assert "not a regular file" in " ".join(result.output.split())  # rich may wrap the line
+    assert "Traceback" not in result.output

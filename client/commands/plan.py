@@ -28,6 +28,7 @@ from rich.table import Table
 
 from client import __version__
 from client.commands import exitcodes
+from client.commands._inputs import input_problem
 from client.planning import DEFAULT_PAGE_SIZE, DEFAULT_UITVRAAGDEEL, Period, Plan, SourceError, plan
 from client.planning.check import PageChecker
 from client.privacy import mask_text
@@ -114,8 +115,9 @@ def _make_plan(
         _err(str(exc))
         raise typer.Exit(exitcodes.USAGE) from exc
     for path in exports:
-        if not path.is_file():
-            _err(f"{path}: no such file (give the path of an export)")
+        problem = input_problem(path)
+        if problem is not None:
+            _err(f"{path}: {problem}")
             raise typer.Exit(exitcodes.USAGE)
     with _progress("reading") as progress:
         task = progress.add_task("reading trajecten", total=None)

@@ -28,6 +28,7 @@ from rich.progress import (
 )
 
 from client.commands import exitcodes
+from client.commands._inputs import input_problem
 from client.config import ConfigError, DdasSettings, load_settings
 from client.journal import Journal, JournalError, LockHeld
 from client.privacy import mask_text
@@ -366,16 +367,9 @@ def push_command(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     for export in exports:
-        if export.is_dir():
-            raise _fail(
-                f"{export}: is a directory; give the export file(s) in it, e.g. DIR/*.json", exitcodes.USAGE
-            )
-        if not export.exists():
-            raise _fail(f"{export}: no such file", exitcodes.USAGE)
-        if not export.is_file():
-            raise _fail(
-                f"{export}: not a regular file (a pipe or device); save the export to a file", exitcodes.USAGE
-            )
+        problem = input_problem(export)
+        if problem is not None:
+            raise _fail(f"{export}: {problem}", exitcodes.USAGE)
     with _errors():
         settings = _settings(config, dev, base_url, journal)
         result = run_push(settings, exports, selected, dry_run=dry_run, progress=not quiet)

@@ -18,6 +18,7 @@ from typing import IO, Any
 import typer
 
 from client.commands import exitcodes
+from client.commands._inputs import input_problem
 from client.privacy import mask_text
 from client.validation import FileReport, report_of, validate_bytes, validate_member, validate_path
 from client.validation.filenames import check_filename
@@ -166,13 +167,9 @@ def run_validate(
             continue
         path = Path(item)
         try:
-            if not path.exists():
-                outcome.problems.append((item, "no such file"))
-                continue
-            if path.is_dir():
-                outcome.problems.append(
-                    (item, "is a directory; give the JSON file(s) in it, e.g. DIR/*.json")
-                )
+            problem = input_problem(path)
+            if problem is not None:
+                outcome.problems.append((item, problem))
                 continue
             with path.open("rb") as probe:
                 head = probe.read(4)
