@@ -189,15 +189,19 @@ def step_push(ctx: DemoContext) -> None:
     ctx.console.print(_delivery_table(result))
     reports = ctx.workdir / "reports"
     reports.mkdir(parents=True, exist_ok=True)
+    with_report = [d for d in result.deliveries if d.report]
+    for d in with_report:
+        path = reports / f"op-orde-{d.period}-{d.organisatie.replace(':', '-')}.html"
+        path.write_text(render_html(d.report), encoding="utf-8")
+        path.chmod(0o600)
+        ctx.html_reports.append(path)
     for d in result.deliveries:
-        if d.report:
-            ctx.console.print()
-            ctx.console.print(render_text(d.report), markup=False)
-            path = reports / f"op-orde-{d.period}-{d.organisatie.replace(':', '-')}.html"
-            path.write_text(render_html(d.report), encoding="utf-8")
-            ctx.html_reports.append(path)
-        elif d.problem:
+        if not d.report and d.problem:
             ctx.console.print(f"{d.period} {d.organisatie}: {d.problem}")
+    if with_report:  # one report in full (the largest delivery); the others are in the HTML files
+        shown = max(with_report, key=lambda d: (d.trajecten, d.period))
+        ctx.console.print()
+        ctx.console.print(render_text(shown.report), markup=False)
     ctx.console.print(
         f"{len(result.deliveries)} deliveries in {ctx.timings['push']:.1f}s; "
         f"HTML quality reports in [cyan]{reports}[/cyan]"
