@@ -5,7 +5,7 @@ theirs, e.g. the official pull route after the push):
   1. development keys in ./.ddas-demo/keys (`ddas keys dev`),
   2. a synthetic dataset spanning 2025-2026 (two municipalities delivering themselves, one party
      delivering for several municipalities),
-  3. validation of the exports, with the verdict,
+  3. validation of the exports, with the verdict, and `ddas split` into protocol-named files,
   4. the mock receiver on a free loopback port (real uvicorn, development mode),
   5. `ddas push` of every open period: per delivery the receiver's answer and the quality report,
      the HTML reports written to ./.ddas-demo/,
@@ -16,6 +16,7 @@ then the mock is stopped.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import sys
 import time
@@ -122,6 +123,27 @@ def step_validate(ctx: DemoContext) -> None:
         )
 
 
+def step_split(ctx: DemoContext) -> None:
+    """`ddas split` as a user runs it: the protocol-named files a portal upload would take."""
+    import subprocess
+
+    _title(ctx, "3b. ddas split (every period's deliveries as protocol-named files)")
+    out = ctx.workdir / "split"
+    shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, "-c", "from client.cli import main; main()", "split"]
+    command += [str(p) for p in ctx.exports] + ["-o", str(out), "--zip", "--jobs", "1"]
+    command += ["--periods", "2025H1..2026H2"]
+    environment = {**os.environ, "COLUMNS": "200"}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, env=environment)
+    summary = [line for line in done.stdout.splitlines() if "written to" in line]
+    for line in summary or done.stderr.splitlines()[-5:]:
+        ctx.console.print(line, markup=False, highlight=False)
+    names = sorted(p.name for p in out.glob("SHV_*.json"))
+    zips = sorted(p.name for p in out.glob("*.zip"))
+    if names:
+        ctx.console.print(f"e.g. [cyan]{names[0]}[/cyan], one zip per period ({', '.join(zips)})")
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
@@ -225,6 +247,7 @@ DEMO_STEPS: list[tuple[str, DemoStep]] = [
     ("keys", step_keys),
     ("generate", step_generate),
     ("validate", step_validate),
+    ("split", step_split),
     ("mock", step_mock),
     ("push", step_push),
     ("push-again", step_push_again),
