@@ -23,5 +23,14 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert {d.state for d in ctx.second_result.deliveries} == {"unchanged"}
     assert ctx.html_reports and all(p.read_text(encoding="utf-8").startswith("<!") for p in ctx.html_reports)
     assert "Quality report" in text and "technisch_goedgekeurd" in text and "demo done" in text
-    assert [name for name, _ in demo.DEMO_STEPS][:5] == ["keys", "generate", "validate", "mock", "push"]
+    assert [name for name, _ in demo.DEMO_STEPS][:6] == [
+        "keys",
+        "generate",
+        "validate",
+        "split",
+        "mock",
+        "push",
+    ]
+    split = sorted((tmp_path / "demo" / "split").glob("SHV_*.json"))
+    assert split and all(p.stat().st_mode & 0o777 == 0o600 for p in split)  # they hold BSNs
     assert not any(t.name.startswith("uvicorn") and t.is_alive() for t in __import__("threading").enumerate())
