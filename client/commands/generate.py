@@ -1,4 +1,7 @@
-"""`ddas generate`: write a realistic synthetic export (optionally with named defects)."""
+"""`ddas generate`: write a realistic synthetic export (optionally with named defects).
+
+rich and the generator are imported when the command runs, not when the CLI starts.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,14 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from client.commands import exitcodes
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _PROGRESS_FROM = 10_000  # trajecten; smaller runs finish before a bar is worth drawing
 
@@ -37,6 +41,8 @@ def _progress_bar(err: Console, total: int, *, shown: bool) -> Iterator[Callable
     if not shown:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("generate", total=total)
@@ -44,6 +50,9 @@ def _progress_bar(err: Console, total: int, *, shown: bool) -> Iterator[Callable
 
 
 def _list_defects() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     from client.generate import DEFECTS
 
     table = Table(title="Defects `ddas generate --defects` can inject", show_lines=False)
@@ -96,6 +105,8 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Generate a realistic synthetic Uitwisselmodel v1.0 export (BSNs pass the 11-check)."""
+        from rich.console import Console
+
         from client.generate import DEFAULT_VENDOR, GenerateError, parse_defects, write_export
 
         err = Console(stderr=True, soft_wrap=True)

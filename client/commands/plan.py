@@ -1,40 +1,37 @@
-"""`ddas plan` (what would be delivered) and `ddas split` (write the delivery files)."""
+"""`ddas plan` (what would be delivered) and `ddas split` (write the delivery files).
+
+The planner, rich and the page checker are imported when a command runs, not when the CLI starts.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import orjson
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from client import __version__
 from client.commands import exitcodes
 from client.commands._inputs import input_problem
-from client.planning import DEFAULT_PAGE_SIZE, DEFAULT_UITVRAAGDEEL, Period, Plan, SourceError, plan
-from client.planning.check import PageChecker
-from client.privacy import mask_text
-from client.validation.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from client.planning import Period, Plan
+    from client.validation.findings import Finding
 
 DEFAULT_VENDOR = f"ddas {__version__}"
+# client.planning's defaults, repeated so that the options need not import the planner
+# (tests/test_cli_startup.py holds them equal)
+DEFAULT_PAGE_SIZE = 25_000
+DEFAULT_UITVRAAGDEEL = "SHV"
 
 _EXPORTS = typer.Argument(
     ..., help="One or more exports (Uitwisselmodel JSON, or API messages).", show_default=False
@@ -69,10 +66,16 @@ _DEEL = typer.Option(
 
 
 def _err(message: str) -> None:
+    from rich.console import Console
+
+    from client.privacy import mask_text
+
     Console(stderr=True).print(f"[red]error:[/red] {mask_text(message)}", highlight=False)
 
 
 def _periods(period: str | None, periods: str | None) -> list[Period]:
+    from client.planning import Period
+
     if period and periods:
         raise typer.BadParameter("give --period or --periods, not both")
     spec = period or periods
@@ -81,6 +84,16 @@ def _periods(period: str | None, periods: str | None) -> list[Period]:
 
 @contextmanager
 def _progress(label: str) -> Iterator[Progress]:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = Console(stderr=True)
     with Progress(
         SpinnerColumn(),
@@ -109,6 +122,8 @@ def _make_plan(
     aanleverdatum: datetime | None = None,
 ) -> Plan:
     """Plan or exit with a clear message (2: usage/I-O, 1: an input that is not JSON)."""
+    from client.planning import SourceError, plan
+
     try:
         wanted = _periods(period, periods)
     except ValueError as exc:
@@ -164,6 +179,8 @@ def _plan_dict(p: Plan) -> dict[str, Any]:
 
 
 def _print_findings(console: Console, findings: list[Finding], limit: int = 50) -> None:
+    from client.privacy import mask_text
+
     for f in findings[:limit]:
         colour = {"error": "red", "warning": "yellow", "info": "blue"}[f.severity.value]
         console.print(
@@ -177,6 +194,9 @@ def _print_findings(console: Console, findings: list[Finding], limit: int = 50) 
 
 
 def _render_plan(p: Plan) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     table = Table(title=f"Delivery plan ({', '.join(x.code for x in p.periods) or 'no periods'})")
     for col in (
@@ -240,6 +260,8 @@ def _render_plan(p: Plan) -> None:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     """Temporary file in the same directory (0600: it holds BSNs), fsync, rename over the target."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -287,6 +309,8 @@ def register(app: typer.Typer) -> None:
         )  # fmt: skip
         with p:
             if fmt == "json":
+                import orjson
+
                 sys.stdout.write(orjson.dumps(_plan_dict(p), option=orjson.OPT_INDENT_2).decode() + "\n")
             else:
                 _render_plan(p)
@@ -319,6 +343,11 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Write every page of every planned delivery as a protocol-named file, each validated first."""
+        from rich.console import Console
+
+        from client.planning.check import PageChecker
+        from client.validation.findings import Severity
+
         moment = _aanleverdatum(aanleverdatum)
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -395,6 +424,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _write_zip(target: Path, files: list[Path]) -> None:
+    import tempfile
+    import zipfile
+
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)
     try:

@@ -2,7 +2,8 @@
 
 Thin: options → `client.config` settings → `client.push` → rendering. Every expected failure becomes a
 clear message on stderr and a documented exit code (0 accepted, 1 rejected, 2 usage/configuration,
-3 not delivered, 4 lock held); none becomes a traceback.
+3 not delivered, 4 lock held); none becomes a traceback. The push client (httpx, pydantic settings,
+the journal) and rich are imported when a command runs, not when the CLI starts.
 """
 
 from __future__ import annotations
@@ -13,43 +14,20 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from client.commands import exitcodes
 from client.commands._inputs import input_problem
-from client.config import ConfigError, DdasSettings, load_settings
-from client.journal import Journal, JournalError, LockHeld
 from client.privacy import mask_text
-from client.push import (
-    FINAL_RECEIVER_STATES,
-    DeliveryResult,
-    InvalidExport,
-    NotDelivered,
-    ProblemAnswer,
-    Pusher,
-    PushError,
-    PushResult,
-    Receiver,
-    api_period,
-    describe_problem,
-    findings_of,
-    json_or_none,
-    problem_of,
-    report_summary,
-    state_of,
-)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
+
+    from client.config import DdasSettings
+    from client.push import DeliveryResult, PushResult
 
 _CONFIG = typer.Option(None, "--config", help="Configuration file (default ./ddas.toml when present).")
 _DEV = typer.Option(
@@ -74,10 +52,14 @@ _STATE_STYLE = {
 
 
 def _out() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
 
 
 def _err() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -143,12 +125,18 @@ def _setup_logging(quiet: bool) -> None:
 def _settings(
     config: Path | None, dev: Path | None, base_url: str | None, journal: Path | None
 ) -> DdasSettings:
+    from client.config import load_settings
+
     return load_settings(config, dev=dev, base_url=base_url, journal=journal)
 
 
 @contextmanager
 def _errors() -> Iterator[None]:
     """Turn the expected failures into messages and exit codes."""
+    from client.config import ConfigError
+    from client.journal import JournalError, LockHeld
+    from client.push import ProblemAnswer, PushError
+
     try:
         yield
     except typer.Exit:
@@ -172,6 +160,7 @@ def _load_signer(settings: DdasSettings) -> Any:
     """The signer, proven usable (readable key, matching and currently valid certificate) before sending."""
     from datetime import UTC, datetime
 
+    from client.config import ConfigError
     from client.signing import SigningProfile, load_signer
 
     settings.check_files(need_signing=True)
@@ -207,6 +196,16 @@ class _Bars:
     """Progress on stderr (rich), one bar per delivery's pages; silent when not a terminal or --quiet."""
 
     def __init__(self, enabled: bool) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         console = Console(stderr=True)
         self.progress = Progress(
             SpinnerColumn(),
@@ -262,6 +261,8 @@ def _finding_line(item: dict[str, Any]) -> str:
 
 
 def _render_delivery(console: Console, result: DeliveryResult, *, max_findings: int = 10) -> None:
+    from client.push import report_summary
+
     style = _STATE_STYLE.get(result.state, "white")
     label = result.state.replace("_", " ")
     extra = []
@@ -387,7 +388,10 @@ def run_push(
     hook: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> PushResult:
     """The library call behind `ddas push` (the demo and the tests use it directly)."""
+    from client.config import ConfigError
+    from client.journal import Journal
     from client.planning import SourceError
+    from client.push import InvalidExport, Pusher, PushError, Receiver
 
     signer = None if dry_run else _load_signer(settings)
     need_receiver = not dry_run or periods is None
@@ -437,6 +441,9 @@ def status_command(
     journal: Path | None = _JOURNAL,
 ) -> None:
     """What the journal knows per delivery, with the receiver's current state of each."""
+    from client.journal import Journal
+    from client.push import FINAL_RECEIVER_STATES, NotDelivered, Receiver, findings_of, state_of
+
     _check_format(fmt)
     _setup_logging(False)
     code = _period_code(period)
@@ -526,6 +533,17 @@ def withdraw_command(
     journal: Path | None = _JOURNAL,
 ) -> None:
     """Withdraw a delivery (allowed until the period's withdrawal deadline)."""
+    from client.journal import Journal
+    from client.push import (
+        ProblemAnswer,
+        Receiver,
+        api_period,
+        describe_problem,
+        json_or_none,
+        problem_of,
+        state_of,
+    )
+
     _check_format(fmt)
     _setup_logging(False)
     if bool(delivery) == bool(period or organisation) or (not delivery and not (period and organisation)):
@@ -609,6 +627,8 @@ def report_command(
     config: Path | None = _CONFIG,
 ) -> None:
     """Fetch a delivery's quality (op-orde) report from the receiver."""
+    from client.push import Receiver, describe_problem, json_or_none, problem_of
+
     _check_format(fmt)
     _setup_logging(False)
     with _errors(), Receiver(_settings(config, dev, base_url, None)) as receiver:

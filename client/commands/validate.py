@@ -2,27 +2,27 @@
 
 Thin: resolves the inputs (files, `-` for stdin, zip archives member by member), calls
 `client.validation`, renders text or JSON and maps the outcome to the exit code
-(0 no errors, 1 errors, 2 usage or I/O problems).
+(0 no errors, 1 errors, 2 usage or I/O problems). The validation library is imported when the command
+runs, not when the CLI starts: `ddas --help` and the other commands stay fast.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
 from client.commands import exitcodes
 from client.commands._inputs import input_problem
-from client.privacy import mask_text
-from client.validation import FileReport, report_of, validate_bytes, validate_member, validate_path
-from client.validation.filenames import check_filename
-from client.validation.findings import Finding, Profile, Severity
+
+if TYPE_CHECKING:
+    from client.validation import FileReport
+    from client.validation.findings import Severity
 
 __all__ = ["register", "run_validate"]
 
@@ -70,6 +70,12 @@ def _validate_one(
 
 
 def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[str, Any]) -> None:
+    import zipfile
+
+    from client.validation import report_of, validate_member
+    from client.validation.filenames import check_filename
+    from client.validation.findings import Finding, Severity
+
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
@@ -135,6 +141,9 @@ def run_validate(
     stdin: IO[bytes] | None = None,
 ) -> _Outcome:
     """Validate every input; I/O problems are collected, never raised."""
+    from client.validation import validate_bytes, validate_path
+    from client.validation.findings import Profile
+
     outcome = _Outcome()
     common: dict[str, Any] = {
         "profile": Profile.STRICT if strict else Profile.STANDARD,
@@ -202,6 +211,8 @@ def run_validate(
 
 
 def _visible(report: FileReport, verbose: bool) -> list[tuple[str, int, Severity]]:
+    from client.validation.findings import Severity
+
     rows = []
     for code, count in report.by_code.items():
         severity = report.severity_by_code.get(code, Severity.INFO)
@@ -226,6 +237,8 @@ def _verdict(report: FileReport) -> str:
 
 
 def render_text(outcome: _Outcome, *, verbose: bool = False) -> str:
+    from client.privacy import mask_text
+
     titles = _titles()
     lines: list[str] = []
     shown = EXAMPLES_SHOWN_VERBOSE if verbose else EXAMPLES_SHOWN
@@ -275,6 +288,8 @@ def _report_text(report: dict[str, Any]) -> str:
 
 
 def render_json(outcome: _Outcome, *, verbose: bool = False) -> str:
+    from client.privacy import mask_text
+
     files = []
     for report in outcome.reports:
         entry = report.to_dict(include_info=verbose)

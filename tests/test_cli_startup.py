@@ -1,0 +1,74 @@
+"""`ddas` starts fast: registering the commands imports no library a command needs only when it runs.
+
+Every `ddas` call (and `--help`) pays for what `client.cli` imports, so the heavy dependencies (httpx,
+pydantic settings, cryptography, rich, the planner, the validator, the provider) load inside the command
+that uses them. The check runs in a fresh interpreter: this test process has imported everything.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from client.cli import COMMAND_MODULES, app
+
+# Modules that cost tens of milliseconds each to import, or that pull such modules in.
+HEAVY = (
+    "cryptography",
+    "fastapi",
+    "httpx",
+    "jsonschema_rs",
+    "orjson",
+    "pydantic",
+    "pydantic_settings",
+    "rich",
+    "uvicorn",
+    "client.config",
+    "client.journal",
+    "client.keys",
+    "client.model",
+    "client.planning",
+    "client.provider",
+    "client.push",
+    "client.reader",
+    "client.schema",
+    "client.signing",
+    "client.validation",
+)
+
+
+def _imported_after(code: str) -> set[str]:
+    """The module names a fresh interpreter holds after running `code`."""
+    probe = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_importing_the_cli_imports_no_heavy_library() -> None:
+    modules = _imported_after("import client.cli")
+    for name in COMMAND_MODULES:
+        assert f"client.commands.{name}" in modules  # every command module was registered
+    heavy = sorted(m for m in modules if any(m == h or m.startswith(f"{h}.") for h in HEAVY))
+    assert heavy == []
+
+
+def test_help_lists_every_command() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("validate", "generate", "schema", "plan", "split", "keys", "push", "status"):
+        assert command in result.output
+    for command in ("withdraw", "report", "config", "serve"):
+        assert command in result.output
+
+
+def test_plan_option_defaults_are_the_planners() -> None:
+    from client.commands import plan as plan_command
+    from client.planning import DEFAULT_PAGE_SIZE, DEFAULT_UITVRAAGDEEL
+
+    assert plan_command.DEFAULT_PAGE_SIZE == DEFAULT_PAGE_SIZE
+    assert plan_command.DEFAULT_UITVRAAGDEEL == DEFAULT_UITVRAAGDEEL
