@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,10 +17,10 @@ import typer
 from client import __version__
 from client.commands import exitcodes
 from client.commands._inputs import input_problem
+from client.commands._progress import progress_bar
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress
 
     from client.planning import Period, Plan
     from client.validation.findings import Finding
@@ -82,32 +80,6 @@ def _periods(period: str | None, periods: str | None) -> list[Period]:
     return Period.parse_spec(spec) if spec else []
 
 
-@contextmanager
-def _progress(label: str) -> Iterator[Progress]:
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    console = Console(stderr=True)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as progress:
-        yield progress
-
-
 def _make_plan(
     exports: list[Path],
     period: str | None,
@@ -134,7 +106,7 @@ def _make_plan(
         if problem is not None:
             _err(f"{path}: {problem}")
             raise typer.Exit(exitcodes.USAGE)
-    with _progress("reading") as progress:
+    with progress_bar() as progress:
         task = progress.add_task("reading trajecten", total=None)
 
         def tick(stage: str, n: int) -> None:
@@ -370,7 +342,7 @@ def register(app: typer.Typer) -> None:
         page_warnings: Counter[str] = Counter()
         with p, checker:
             total = sum(len(d.pages) for d in p.deliveries)
-            with _progress("writing") as progress:
+            with progress_bar() as progress:
                 task = progress.add_task("validating and writing pages", total=total)
                 pages = (page for d in p.deliveries for page in d.pages)
                 for page, body, check in checker.check_all(pages):

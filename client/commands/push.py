@@ -20,6 +20,7 @@ import typer
 
 from client.commands import exitcodes
 from client.commands._inputs import input_problem
+from client.commands._progress import progress_bar
 from client.privacy import mask_text
 
 if TYPE_CHECKING:
@@ -196,27 +197,7 @@ class _Bars:
     """Progress on stderr (rich), one bar per delivery's pages; silent when not a terminal or --quiet."""
 
     def __init__(self, enabled: bool) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        console = Console(stderr=True)
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=not (enabled and console.is_terminal),
-        )
+        self.progress = progress_bar(enabled=enabled)
         self.task: TaskID | None = None
         self._handler: logging.Handler | None = None
 
