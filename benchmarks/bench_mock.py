@@ -25,9 +25,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks._common import server_process  # noqa: E402
-from client.keys import DevKeys  # noqa: E402
-from client.serving import free_port  # noqa: E402
+from client.devtools.keys import DevKeys  # noqa: E402
 from client.validation import validate_bytes  # noqa: E402
+from client.wire.serving import free_port  # noqa: E402
 from mock_server.testing import MockClient, envelope, make_document  # noqa: E402
 
 CONFIG = """

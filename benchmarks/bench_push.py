@@ -40,7 +40,7 @@ def _cpu_of(pid: int) -> float:
 
 
 def _export(trajecten: int) -> Path:
-    from client.generate import write_export
+    from client.devtools.generate import write_export
 
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"push-{trajecten}.json"
@@ -66,12 +66,12 @@ def _export(trajecten: int) -> Path:
 @contextlib.contextmanager
 def _mock_process(keys_dir: Path, db: Path) -> Iterator[tuple[int, str]]:
     from benchmarks._common import server_process
-    from client.serving import free_port
+    from client.wire.serving import free_port
 
     port = free_port()
     code = (
         "import sys; from mock_server.app import create_app; from mock_server.settings import MockSettings;"
-        "from client.serving import serve_forever;"
+        "from client.wire.serving import serve_forever;"
         "app = create_app(MockSettings(db=sys.argv[1], dev_dir=sys.argv[2]));"
         "serve_forever(app, '127.0.0.1', int(sys.argv[3]), log_level='warning')"
     )
@@ -90,8 +90,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from client.commands.push import run_push
-    from client.config import load_settings
-    from client.keys import write_dev_keys
+    from client.delivery.config import load_settings
+    from client.devtools.keys import write_dev_keys
 
     export = _export(args.trajecten)
     work = Path(tempfile.mkdtemp(prefix="ddas-bench-push-"))

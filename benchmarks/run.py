@@ -2,7 +2,7 @@
 
 Usage: `make bench` or `python benchmarks/run.py [--sizes 10k,100k,1m] [--markdown FILE]`.
 
-Generated exports (client.generate, fixed seed) are cached in benchmarks/data/ (git-ignored). Every
+Generated exports (client.devtools.generate, fixed seed) are cached in benchmarks/data/ (git-ignored). Every
 measurement runs in its own subprocess; wall time is measured around it and peak RSS is the child's
 `ru_maxrss` from `os.wait4`. Prints a Markdown table with the ratios against the targets of issue 3.
 Not a timed test: numbers depend on the machine.
@@ -70,7 +70,7 @@ def export_path(label: str) -> Path:
     path = DATA / f"SHV_2026H1_Bench-seed{SEED}_{label}.json"  # a valid protocol name
     if path.is_file() and path.stat().st_size > 0:
         return path
-    from client.generate import write_export
+    from client.devtools.generate import write_export
 
     print(f"generating {label} trajecten -> {path} (once; cached)", file=sys.stderr, flush=True)
     tmp = path.with_suffix(".tmp")
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table([r for r in results if r.size == label]), file=sys.stderr, flush=True)
     text = (
         f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
-        f"data: client.generate seed {SEED}, variant meerdere, 3 organisations, {DATE_FROM}..{DATE_TO}; "
+        f"data: generator seed {SEED}, variant meerdere, 3 organisations, {DATE_FROM}..{DATE_TO}; "
         f"split --period {PERIOD}.\n\n"
         + table(results)
         + "\n\nTargets (issue 3):\n"

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives import serialization
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from client.adr import install_adr
-from client.ratelimit import RateLimiter
-from client.signing import Signer, Verifier, certificate_thumbprint, load_signer, load_trust_anchors
+from client.wire.adr import install_adr
+from client.wire.ratelimit import RateLimiter
+from client.wire.signing import Signer, Verifier, certificate_thumbprint, load_signer, load_trust_anchors
 from mock_server.auth import SCOPE, Tokens
 from mock_server.context import MockContext
 from mock_server.faults import RAW_SEND_KEY, FaultInjector, FaultMiddleware
@@ -52,7 +52,7 @@ class MockApp(FastAPI):
 def _dev_keys(settings: MockSettings) -> Any:
     if settings.dev_dir is None:
         return None
-    from client.keys import write_dev_keys
+    from client.devtools.keys import write_dev_keys
 
     return write_dev_keys(settings.dev_dir)
 
@@ -65,7 +65,7 @@ def _mock_signer(settings: MockSettings, store: Store, dev: Any) -> Signer:
     """
     if settings.signing_key and settings.signing_chain:
         return load_signer(settings.signing_key, settings.signing_chain, kid=MOCK_KID)
-    from client.keys import cert_pem, issue_certificate, key_pem, make_ca
+    from client.devtools.keys import cert_pem, issue_certificate, key_pem, make_ca
 
     ca_key, ca_cert = (dev.ca_key(), dev.ca_certificate()) if dev is not None else (None, None)
     slot = "signer:" + (certificate_thumbprint(ca_cert) if ca_cert is not None else "self")
@@ -86,7 +86,7 @@ def _mock_signer(settings: MockSettings, store: Store, dev: Any) -> Signer:
 
 
 def create_app(settings: MockSettings) -> FastAPI:
-    """A complete mock receiver for `settings` (serve it with uvicorn or `client.serving.serve_in_thread`)."""
+    """A complete mock receiver for `settings` (serve it with uvicorn or `serving.serve_in_thread`)."""
     base = "/" + settings.base_path.strip("/") if settings.base_path.strip("/") else ""
     store = Store(settings.db)
     dev = _dev_keys(settings)

@@ -12,8 +12,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from client.adr import ProblemError
-from client.ratelimit import RateLimiter, retry_after_seconds
+from client.wire.adr import ProblemError
+from client.wire.ratelimit import RateLimiter, retry_after_seconds
 from mock_server.problems import fail
 from mock_server.settings import ClientConfig
 from mock_server.store import Store

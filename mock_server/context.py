@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from client.ratelimit import RateLimiter
-from client.signing import Signer, Verifier
+from client.wire.ratelimit import RateLimiter
+from client.wire.signing import Signer, Verifier
 from mock_server.auth import Tokens
 from mock_server.faults import FaultInjector
 from mock_server.service import Deliveries

@@ -63,7 +63,7 @@ def _title(ctx: DemoContext, text: str) -> None:
 
 
 def step_keys(ctx: DemoContext) -> None:
-    from client.keys import write_dev_keys
+    from client.devtools.keys import write_dev_keys
 
     _title(ctx, "1. Development keys")
     keys = write_dev_keys(ctx.workdir / "keys")
@@ -77,7 +77,7 @@ def _data_until() -> date:
 
 
 def step_generate(ctx: DemoContext) -> None:
-    from client.generate import write_export
+    from client.devtools.generate import write_export
 
     _title(ctx, "2. A synthetic dataset, 2025-2026")
     data = ctx.workdir / "data"
@@ -149,8 +149,8 @@ def _count(n: int, noun: str) -> str:
 
 
 def step_mock(ctx: DemoContext) -> None:
-    from client.config import load_settings
-    from client.serving import serve_in_thread
+    from client.delivery.config import load_settings
+    from client.wire.serving import serve_in_thread
     from mock_server.app import create_app
     from mock_server.settings import MockSettings
 

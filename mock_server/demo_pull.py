@@ -59,7 +59,7 @@ def run_pull_demo(
 ) -> bool:
     """Serve, pull every period the push delivered, compare; True when every period matches."""
     from client.provider import ProviderSettings, create_provider_app
-    from client.serving import serve_in_thread
+    from client.wire.serving import serve_in_thread
     from mock_server.puller import PullOptions, run_pull
 
     periods = sorted(

@@ -1,4 +1,4 @@
-"""Problems (RFC 9457): the mock's problem types, built with `client.adr` (one implementation)."""
+"""Problems (RFC 9457): the mock's problem types, built with `client.wire.adr` (one implementation)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from client.adr import PROBLEM_TYPE_BASE, ProblemError, problem
+from client.wire.adr import PROBLEM_TYPE_BASE, ProblemError, problem
 
 
 def fail(

@@ -26,10 +26,10 @@ import orjson
 
 from client.planning.filenames import make_filename
 from client.planning.periods import Period
-from client.signing import SignatureError, Signer, Verified, Verifier, load_signer, load_trust_anchors
-from client.transport import ClientCredentialsAuth, DeliveryHTTPError, RetryPolicy
 from client.validation.findings import Finding, Severity
 from client.validation.rules import RuleEngine
+from client.wire.signing import SignatureError, Signer, Verified, Verifier, load_signer, load_trust_anchors
+from client.wire.transport import ClientCredentialsAuth, DeliveryHTTPError, RetryPolicy
 from mock_server.service import Deliveries
 from mock_server.settings import MockSettings
 from mock_server.store import Store
@@ -179,7 +179,7 @@ class Puller:
         anchors = load_trust_anchors(o.trust_anchors) if o.trust_anchors else []
         signer: Signer | None = None
         if o.dev_dir is not None:
-            from client.keys import write_dev_keys
+            from client.devtools.keys import write_dev_keys
 
             dev = write_dev_keys(o.dev_dir)
             anchors.extend(dev.trust_anchors())
@@ -468,7 +468,7 @@ def open_receiver(options: PullOptions, config: Path | None = None) -> tuple[Del
     )
     anchors = load_trust_anchors([*settings.trust_anchors, *options.trust_anchors])
     if options.dev_dir is not None:
-        from client.keys import write_dev_keys
+        from client.devtools.keys import write_dev_keys
 
         anchors.extend(write_dev_keys(options.dev_dir).trust_anchors())
     store = Store(settings.db)

@@ -51,7 +51,7 @@ def serve(
     log_level: LogLevelOption = "info",
 ) -> None:
     """Serve the stateful mock receiver of the push route (PUSH-API.md) on http://HOST:PORT/v1."""
-    from client.serving import serve_forever
+    from client.wire.serving import serve_forever
     from mock_server.app import create_app
 
     with usage_errors("ddas-mock serve", titles=TITLES):

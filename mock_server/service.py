@@ -22,11 +22,11 @@ from typing import Any
 
 import orjson
 
-from client.adr import ProblemError
 from client.planning.periods import Period
 from client.privacy import mask_value
-from client.signing import SignatureError, Verified, Verifier
 from client.validation.findings import Finding, Severity
+from client.wire.adr import ProblemError
+from client.wire.signing import SignatureError, Verified, Verifier
 from mock_server import periods as periods_mod
 from mock_server import technical_check as tc
 from mock_server.idempotency import IdempotencyKeys, Outcome, StoredAnswer

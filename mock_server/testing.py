@@ -1,7 +1,7 @@
 """Helpers to run the mock and talk to it in tests and benchmarks (not used by the mock itself).
 
 `running_mock(settings)` serves a mock on a free loopback port in a real uvicorn; `MockClient` gets a token
-and sends signed pages; `make_document`/`split_pages` build messages with `client.generate`.
+and sends signed pages; `make_document`/`split_pages` build messages with `client.devtools.generate`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import httpx
 import orjson
 
 from client.planning.periods import Period
-from client.signing import Signer, SigningProfile
+from client.wire.signing import Signer, SigningProfile
 from mock_server.settings import MockSettings
 
 
@@ -35,7 +35,7 @@ def dev_settings(tmp: Path, **overrides: Any) -> MockSettings:
 @contextlib.contextmanager
 def running_mock(settings: MockSettings) -> Iterator[str]:
     """Serve a mock for `settings`; yields the base URL `http://127.0.0.1:PORT/v1`."""
-    from client.serving import serve_in_thread
+    from client.wire.serving import serve_in_thread
     from mock_server.app import create_app
 
     app = create_app(settings)
@@ -52,7 +52,7 @@ def make_document(
     variant: str = "gemeente",
     organisaties: int = 1,
 ) -> dict[str, Any]:
-    from client.generate import generate_export
+    from client.devtools.generate import generate_export
 
     p = Period.parse(period)
     return generate_export(

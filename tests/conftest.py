@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from client.keys import DevKeys, write_dev_keys
+from client.devtools.keys import DevKeys, write_dev_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -16,8 +16,8 @@ import httpx
 import orjson
 import pytest
 
-from client.keys import DevKeys
-from client.signing import Signer, SigningProfile, Verifier, b64url_encode, digest_header
+from client.devtools.keys import DevKeys
+from client.wire.signing import Signer, SigningProfile, Verifier, b64url_encode, digest_header
 from mock_server.settings import ClientConfig, MockSettings, PeriodConfig
 from mock_server.testing import MockClient, dev_settings, envelope, make_document, running_mock, split_pages
 
@@ -248,7 +248,7 @@ def test_profile_c_only_when_lenient(mock: Mock, tmp_path: Path) -> None:
 
 
 def test_signature_rejections(mock: Mock, tmp_path: Path) -> None:
-    from client.keys import issue_certificate, make_ca
+    from client.devtools.keys import issue_certificate, make_ca
 
     before = _total(mock)
     body = envelope(doc(seed=5))

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from client.keys import DevKeys
-from client.serving import free_port
+from client.devtools.keys import DevKeys
+from client.wire.serving import free_port
 from mock_server.testing import MockClient, envelope, make_document
 
 pytestmark = pytest.mark.timeout(90)

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from client.keys import DevKeys
+from client.devtools.keys import DevKeys
 from mock_server.faults import FaultInjector
 from mock_server.settings import (
     FaultRule,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from client.ratelimit import RateLimiter, retry_after_seconds
+from client.wire.ratelimit import RateLimiter, retry_after_seconds
 from mock_server.periods import period_of_dates, windows
 from mock_server.service import uitvraagdeel_from_filename
 from mock_server.settings import MockSettings, load_settings

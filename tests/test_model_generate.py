@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from typer.testing import CliRunner
 
 from client.cli import app
-from client.generate import (
+from client.devtools.generate import (
     DEFECTS,
     GEMEENTEN,
     VARIANTS,

@@ -445,7 +445,7 @@ def test_any_organisation_and_uitvraagdeel_give_a_valid_name() -> None:
 
 
 def test_content_hash_agrees_with_the_push_journal() -> None:
-    push = pytest.importorskip("client.push")
+    push = pytest.importorskip("client.delivery.push")
     with run(_three_exports(), "2026H1", page_size=2) as p:
         for d in p.deliveries:
             for page in d.pages:

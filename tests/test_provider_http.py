@@ -10,12 +10,12 @@ from typing import Any
 import orjson
 import pytest
 
-from client.generate import write_export
-from client.keys import DevKeys, make_ca
+from client.devtools.generate import write_export
+from client.devtools.keys import DevKeys, make_ca
 from client.planning import Period, plan
 from client.provider import ProviderSettings, TokenConfig
 from client.provider.testing import ProviderClient, dev_provider_settings, running_provider
-from client.signing import SIGNATURE_HEADER, Signer, SigningProfile
+from client.wire.signing import SIGNATURE_HEADER, Signer, SigningProfile
 
 H1 = {"aanleverperiodeStartdatum": "2026-01-01", "aanleverperiodeEinddatum": "2026-06-30"}
 STAMP = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
@@ -366,7 +366,7 @@ def test_signature_failures(provider: ProviderClient, keys: DevKeys) -> None:
     )
     assert _codes(tampered) == ["digest-mismatch"]
     ca_key, ca_cert = make_ca(cn="someone else")
-    from client.keys import issue_certificate
+    from client.devtools.keys import issue_certificate
 
     key, cert = issue_certificate(ca_key, ca_cert, "stranger")
     stranger = Signer(key, [cert, ca_cert], "stranger").sign(body)

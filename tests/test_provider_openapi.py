@@ -18,8 +18,8 @@ import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from client.generate import write_export
-from client.keys import DevKeys
+from client.devtools.generate import write_export
+from client.devtools.keys import DevKeys
 from client.provider.openapi_export import OUTPUT, UITWISSELMODEL_REF, render
 from client.provider.testing import ProviderClient, dev_provider_settings, running_provider
 from tests.conftest import OFFICIAL_SCHEMA

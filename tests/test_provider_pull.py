@@ -15,12 +15,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from typer.testing import CliRunner
 
-from client.generate import write_export
-from client.keys import DevKeys, write_dev_keys
+from client.devtools.generate import write_export
+from client.devtools.keys import DevKeys, write_dev_keys
 from client.planning import Period
 from client.provider import TokenConfig
 from client.provider.testing import dev_provider_settings, running_provider
-from client.serving import free_port, serve_in_thread
+from client.wire.serving import free_port, serve_in_thread
 from mock_server.cli import app as mock_cli
 from mock_server.puller import PulledPage, Puller, PullError, PullOptions, PullResult, run_pull
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from client.generate import write_export
+from client.devtools.generate import write_export
 from client.planning import Period
 from client.provider.cache import DataUnavailable, IntegrityError, PageCache
 from client.provider.pages import with_paginering

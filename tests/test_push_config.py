@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from client.cli import app
-from client.config import ConfigError, load_settings
+from client.delivery.config import ConfigError, load_settings
 
 
 @pytest.fixture(autouse=True)

@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from client.cli import app
 from client.commands.push import run_push
-from client.config import load_settings
-from client.journal import Journal
-from client.push import NotDelivered, Refused
+from client.delivery.config import load_settings
+from client.delivery.journal import Journal
+from client.delivery.push import NotDelivered, Refused
 from tests.test_push_support import client_settings, held, running_mock, write_export
 
 pytestmark = pytest.mark.timeout(120)
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.timeout(120)
 
 @pytest.fixture(scope="module")
 def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from client.keys import write_dev_keys
+    from client.devtools.keys import write_dev_keys
 
     return write_dev_keys(tmp_path_factory.mktemp("push-keys")).dir
 
@@ -251,7 +251,7 @@ def test_wrong_secret_exits_2_after_one_token_request(
 def _other_signer(
     tmp_path: Path, keys_dir: Path, *, expired: bool = False, other_ca: bool = False
 ) -> tuple[Path, Path]:
-    from client.keys import DevKeys, cert_pem, issue_certificate, key_pem, make_ca
+    from client.devtools.keys import DevKeys, cert_pem, issue_certificate, key_pem, make_ca
 
     dev = DevKeys.load(keys_dir)
     ca_key, ca_cert = make_ca("untrusted CA") if other_ca else (dev.ca_key(), dev.ca_certificate())
@@ -336,7 +336,7 @@ def test_unexpected_network_error_is_not_delivered(keys_dir: Path, tmp_path: Pat
     settings = client_settings(
         keys_dir, f"http://127.0.0.1:{_closed_port()}/v1", tmp_path / "j", max_attempts=1
     )
-    from client.push import Receiver
+    from client.delivery.push import Receiver
 
     with Receiver(settings) as receiver, pytest.raises(NotDelivered):
         receiver.periods()
@@ -344,8 +344,8 @@ def test_unexpected_network_error_is_not_delivered(keys_dir: Path, tmp_path: Pat
 
 
 def test_unusable_tls_files_are_a_configuration_error(keys_dir: Path, tmp_path: Path) -> None:
-    from client.config import ConfigError
-    from client.push import Receiver
+    from client.delivery.config import ConfigError
+    from client.delivery.push import Receiver
 
     garbage = tmp_path / "ca-bundle.pem"
     garbage.write_text("not a certificate", encoding="utf-8")

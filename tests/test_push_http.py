@@ -1,7 +1,7 @@
 """The push client's HTTP decisions, with respx (no server): what each answer of the receiver leads to.
 
 The retry policy itself (statuses, Retry-After forms, budget, token refresh) is tested with the transport;
-here: how `client.push` turns answers into page and delivery states, and that nothing is retried that
+here: how `client.delivery.push` turns answers into page and delivery states, and that nothing is retried that
 must not be.
 """
 
@@ -16,9 +16,9 @@ import httpx
 import pytest
 import respx
 
-from client.config import load_settings
-from client.journal import Journal
-from client.push import (
+from client.delivery.config import load_settings
+from client.delivery.journal import Journal
+from client.delivery.push import (
     NotDelivered,
     Pusher,
     Receiver,
@@ -261,7 +261,7 @@ def test_poll_gives_up_at_its_deadline(pusher: Any, sleeps: list[float]) -> None
 
 @respx.mock
 def test_unverifiable_answer_signature_is_not_trusted(tmp_path: Path) -> None:
-    from client.keys import write_dev_keys
+    from client.devtools.keys import write_dev_keys
 
     keys = write_dev_keys(tmp_path / "keys")
     settings = load_settings(None, dev=keys.dir, base_url=BASE, journal=tmp_path / "j.sqlite", max_attempts=1)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from client.journal import Journal, JournalError, LockHeld
+from client.delivery.journal import Journal, JournalError, LockHeld
 
 RECEIVER = "http://127.0.0.1:9/v1"
 
@@ -131,7 +131,8 @@ def test_lock_of_a_killed_process_is_released(tmp_path: Path) -> None:
     """A SIGKILLed run leaves no stale lock: the kernel drops its flock."""
     path = tmp_path / "journal.sqlite"
     code = (
-        "import sys, time; from client.journal import Journal; j = Journal(sys.argv[1]); j.acquire();"
+        "import sys, time; from client.delivery.journal import Journal; "
+        "j = Journal(sys.argv[1]); j.acquire();"
         " print('locked', flush=True); time.sleep(60)"
     )
     proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)

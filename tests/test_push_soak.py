@@ -33,7 +33,7 @@ ADMIN = "soak-admin-token"
 
 @pytest.fixture(scope="module")
 def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from client.keys import write_dev_keys
+    from client.devtools.keys import write_dev_keys
 
     return write_dev_keys(tmp_path_factory.mktemp("soak-keys")).dir
 

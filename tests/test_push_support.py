@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from client.config import DdasSettings, load_settings
+from client.delivery.config import DdasSettings, load_settings
 
 
 def mock_settings(db: Path, keys_dir: Path, **overrides: Any) -> Any:
@@ -38,7 +38,7 @@ def fault_settings(
 @contextlib.contextmanager
 def running_mock(db: Path, keys_dir: Path, **overrides: Any) -> Iterator[str]:
     """A mock receiver in a real uvicorn on a free loopback port; yields the base URL (…/v1)."""
-    from client.serving import serve_in_thread
+    from client.wire.serving import serve_in_thread
     from mock_server.app import create_app
 
     with serve_in_thread(create_app(mock_settings(db, keys_dir, **overrides))) as url:
@@ -88,7 +88,7 @@ def write_export(
     seed: int = 1,
     variant: str = "gemeente",
 ) -> Path:
-    from client.generate import write_export as generate
+    from client.devtools.generate import write_export as generate
 
     generate(
         path,

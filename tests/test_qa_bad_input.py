@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from client.cli import app as ddas_app
 from client.commands import exitcodes
-from client.serving import free_port
+from client.wire.serving import free_port
 from mock_server.cli import app as mock_app
 
 pytestmark = pytest.mark.timeout(60)
@@ -31,8 +31,8 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A directory of the usual bad inputs next to one good export and development keys."""
-    from client.generate import write_export
-    from client.keys import write_dev_keys
+    from client.devtools.generate import write_export
+    from client.devtools.keys import write_dev_keys
 
     d = tmp_path_factory.mktemp("qa-bad")
     (d / "empty.json").write_bytes(b"")
@@ -178,7 +178,7 @@ def test_bad_periods(inputs: dict[str, Path], tmp_path: Path, period: str) -> No
         mock("pull", closed_url(), "--dev", inputs["keys"], "--period", period, "--no-store"), exitcodes.USAGE
     )
     journal = inputs["root"] / "status-journal.sqlite"
-    from client.journal import Journal
+    from client.delivery.journal import Journal
 
     Journal(journal).close()
     _check(ddas("status", "--offline", "--period", period, "--journal", journal), exitcodes.USAGE, "period")
@@ -409,7 +409,7 @@ def test_a_busy_port_is_a_usage_error_before_the_banner(inputs: dict[str, Path])
 
 def test_receiver_refusals_have_the_documented_codes(inputs: dict[str, Path], tmp_path: Path) -> None:
     """A closed period is refused (1, not 3: retrying cannot help); a base URL without /v1 is usage (2)."""
-    from client.generate import write_export
+    from client.devtools.generate import write_export
     from mock_server.testing import dev_settings, running_mock
     from tests.test_push_support import settings_env
 

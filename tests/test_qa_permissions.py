@@ -59,8 +59,8 @@ def test_generate_and_split_write_private_files(tmp_path: Path) -> None:
 
 
 def test_push_journal_is_private(tmp_path: Path) -> None:
-    from client.generate import write_export
-    from client.journal import Journal
+    from client.delivery.journal import Journal
+    from client.devtools.generate import write_export
 
     export = tmp_path / "e.json"
     write_export(export, trajecten=10, date_from=date(2025, 1, 1), date_to=date(2025, 6, 30))

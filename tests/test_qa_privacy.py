@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from client.cli import app as ddas_app
-from client.keys import DevKeys, write_dev_keys
+from client.devtools.keys import DevKeys, write_dev_keys
 from mock_server.testing import MockClient, dev_settings, running_mock
 from tests.test_push_support import settings_env
 
@@ -70,7 +70,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> DevKeys:
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[str]]:
     """A 2026H1 export with BSN defects (and many valid BSNs); returns its path and its 9-digit BSNs."""
-    from client.generate import write_export
+    from client.devtools.generate import write_export
 
     path = tmp_path_factory.mktemp("qa-privacy-data") / "export.json"
     write_export(
@@ -266,9 +266,9 @@ def test_provider_errors_show_no_bsn(dataset: tuple[Path, set[str]], keys: DevKe
 
 
 def test_signing_and_transport_errors_show_no_bsn(dataset: tuple[Path, set[str]], keys: DevKeys) -> None:
-    from client.push import ProblemAnswer
-    from client.signing import SignatureError, Verifier
-    from client.transport.retry import DeliveryHTTPError
+    from client.delivery.push import ProblemAnswer
+    from client.wire.signing import SignatureError, Verifier
+    from client.wire.transport.retry import DeliveryHTTPError
 
     path, bsns = dataset
     bsn = sorted(bsns)[0]

@@ -361,7 +361,7 @@ def test_pages_of_one_delivery_make_one_report() -> None:
 
 
 def test_observe_dispatches_reader_events() -> None:
-    reader = pytest.importorskip("client.reader")
+    reader = pytest.importorskip("client.validation.reader")
     builder = ReportBuilder()
     for event in reader.iter_events(orjson.dumps(hand_made())):
         builder.observe(event)

@@ -37,7 +37,7 @@ FLAGS = [
 
 def sample_report() -> dict[str, Any]:
     """A realistic delivery from the project's generator (several municipalities, all phases)."""
-    generate = pytest.importorskip("client.generate")
+    generate = pytest.importorskip("client.devtools.generate")
     doc = generate.generate_export(
         trajecten=1500,
         date_from=date(2025, 1, 1),

@@ -23,9 +23,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from client.reader import iter_events, stream_bytes
 from client.validation import FileReport, validate_bytes, validate_events
 from client.validation.findings import pointer
+from client.validation.reader import iter_events, stream_bytes
 from client.validation.schema_check import SchemaChecker
 from tests.conftest import OFFICIAL_EXAMPLES, OFFICIAL_SCHEMA, needs_shared
 

@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import client.reader as reader
-from client.reader import (
+import client.validation.reader as reader
+from client.validation import validate_bytes, validate_path
+from client.validation.findings import Finding
+from client.validation.reader import (
     End,
     Header,
     LeveringEnd,
@@ -22,8 +24,6 @@ from client.reader import (
     iter_events,
     stream_bytes,
 )
-from client.validation import validate_bytes, validate_path
-from client.validation.findings import Finding
 from tests.conftest import OFFICIAL_EXAMPLES
 
 DOC: dict[str, Any] = {

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from client import reader
 from client.planning import sources
-from client.reader import Header, LeveringStart, iter_events, stream_bytes
+from client.validation import reader
+from client.validation.reader import Header, LeveringStart, iter_events, stream_bytes
 
 _TRICKY = st.text(alphabet='[]{}"\\,:/ aé😀\n\t\u2028', max_size=10)
 _values = st.recursive(

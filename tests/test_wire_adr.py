@@ -1,4 +1,4 @@
-"""client.adr over real HTTP: headers on every answer, problem+json, FSC errors, signed responses."""
+"""client.wire.adr over real HTTP: headers on every answer, problem+json, FSC errors, signed responses."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import Response, StreamingResponse
 
-from client.adr import (
+from client.wire.adr import (
     PROBLEM_JSON,
     SECURITY_HEADERS,
     FscErrorCode,
@@ -20,8 +20,8 @@ from client.adr import (
     install_adr,
     problem,
 )
-from client.serving import serve_in_thread
-from client.signing import SignatureError, SigningProfile, Verifier
+from client.wire.serving import serve_in_thread
+from client.wire.signing import SignatureError, SigningProfile, Verifier
 from tests.test_wire_helpers import pki
 
 pytestmark = pytest.mark.timeout(60)

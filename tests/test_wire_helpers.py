@@ -15,8 +15,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from client.keys import issue_certificate, make_ca
-from client.signing import Signer, SigningProfile, b64url_encode, digest_header
+from client.devtools.keys import issue_certificate, make_ca
+from client.wire.signing import Signer, SigningProfile, b64url_encode, digest_header
 
 NOW = datetime.now(UTC)
 
@@ -83,7 +83,7 @@ def adr_header(certs: list[x509.Certificate], **changes: Any) -> dict[str, Any]:
 
     from cryptography.hazmat.primitives import serialization
 
-    from client.signing import certificate_thumbprint
+    from client.wire.signing import certificate_thumbprint
 
     header: dict[str, Any] = {
         "alg": "PS256",

@@ -1,4 +1,4 @@
-"""client.keys and `ddas keys dev`: files, modes, chain, idempotency, and a real TLS server using them."""
+"""devtools.keys and `ddas keys dev`: files, modes, chain, idempotency, and a real TLS server using them."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from client.commands import keys as keys_command
-from client.keys import DEV_FILES, DevKeys, DevKeysError, write_dev_keys
-from client.serving import serve_in_thread
-from client.signing import SigningProfile
-from client.transport import make_client
+from client.devtools.keys import DEV_FILES, DevKeys, DevKeysError, write_dev_keys
+from client.wire.serving import serve_in_thread
+from client.wire.signing import SigningProfile
+from client.wire.transport import make_client
 
 KEY_FILES = ("ca-key.pem", "signing-key.pem", "tls-key.pem")
 

@@ -1,4 +1,4 @@
-"""client.signing: profiles A/B/C, the verifier's detection and every rejection of SIGNING.md."""
+"""client.wire.signing: profiles A/B/C, the verifier's detection and every rejection of SIGNING.md."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import httpx
 import pytest
 from starlette.datastructures import Headers
 
-from client.signing import (
+from client.wire.signing import (
     SignatureError,
     Signer,
     SigningProfile,
@@ -184,7 +184,7 @@ def test_chain_without_the_anchor_itself_verifies() -> None:
 
 
 def test_load_signer_and_anchors_from_files(tmp_path: Any) -> None:
-    from client.keys import cert_pem, key_pem
+    from client.devtools.keys import cert_pem, key_pem
 
     p = pki()
     (tmp_path / "key.pem").write_bytes(key_pem(p.signer_key))
@@ -316,7 +316,7 @@ def test_chain_not_ending_in_an_anchor() -> None:
 
 def test_leaf_certificate_cannot_act_as_issuer() -> None:
     """A non-CA certificate signing another is not a chain, even if its key did sign."""
-    from client.keys import issue_certificate
+    from client.devtools.keys import issue_certificate
 
     p = pki()
     key, leaf = issue_certificate(p.signer_key, p.signer_cert, "under-a-leaf")
@@ -329,7 +329,7 @@ def test_bad_signature() -> None:
     head, _, sig = headers["nlgov-adr-payload-sig"].split(".")
     raw = bytearray(b64url_decode(sig))
     raw[10] ^= 0x01
-    from client.signing import b64url_encode
+    from client.wire.signing import b64url_encode
 
     headers["nlgov-adr-payload-sig"] = f"{head}..{b64url_encode(bytes(raw))}"
     error = rejects(headers, "signature-invalid", 401)

@@ -1,4 +1,4 @@
-"""client.transport with respx: every retry decision, Retry-After, budget, deadline, token handling."""
+"""client.wire.transport with respx: every retry decision, Retry-After, budget, deadline, token handling."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 import respx
 from tenacity import RetryError
 
-from client.transport import (
+from client.wire.transport import (
     AuthError,
     ClientCredentialsAuth,
     DeliveryHTTPError,

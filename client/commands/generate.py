@@ -53,7 +53,7 @@ def _list_defects() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from client.generate import DEFECTS
+    from client.devtools.generate import DEFECTS
 
     table = Table(title="Defects `ddas generate --defects` can inject", show_lines=False)
     table.add_column("code")
@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
         """Generate a realistic synthetic Uitwisselmodel v1.0 export (BSNs pass the 11-check)."""
         from rich.console import Console
 
-        from client.generate import DEFAULT_VENDOR, GenerateError, parse_defects, write_export
+        from client.devtools.generate import DEFAULT_VENDOR, GenerateError, parse_defects, write_export
 
         err = Console(stderr=True, soft_wrap=True)
         if list_defects:

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         Existing files are kept unless --force, so running it again is safe. Development only: the CA
         is self-signed; `--dev DIR` on `ddas push`, `ddas serve` and `ddas-mock serve` trusts it.
         """
-        from client.keys import DevKeysError, write_dev_keys  # cryptography: only when keys are made
+        from client.devtools.keys import DevKeysError, write_dev_keys  # cryptography: only when keys are made
 
         try:
             keys = write_dev_keys(directory, force=force, key_size=key_size)

@@ -1,6 +1,6 @@
 """`ddas push`, `ddas status`, `ddas withdraw`, `ddas report` and `ddas config show`.
 
-Thin: options → `client.config` settings → `client.push` → rendering. Every expected failure becomes a
+Thin: options → `delivery.config` settings → `delivery.push` → rendering. Every expected failure becomes a
 clear message on stderr and a documented exit code (0 accepted, 1 rejected, 2 usage/configuration,
 3 not delivered, 4 lock held); none becomes a traceback. The push client (httpx, pydantic settings,
 the journal) and rich are imported when a command runs, not when the CLI starts.
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import TaskID
 
-    from client.config import DdasSettings
-    from client.push import DeliveryResult, PushResult
+    from client.delivery.config import DdasSettings
+    from client.delivery.push import DeliveryResult, PushResult
 
 _CONFIG = typer.Option(None, "--config", help="Configuration file (default ./ddas.toml when present).")
 _DEV = typer.Option(
@@ -126,7 +126,7 @@ def _setup_logging(quiet: bool) -> None:
 def _settings(
     config: Path | None, dev: Path | None, base_url: str | None, journal: Path | None
 ) -> DdasSettings:
-    from client.config import load_settings
+    from client.delivery.config import load_settings
 
     return load_settings(config, dev=dev, base_url=base_url, journal=journal)
 
@@ -134,9 +134,9 @@ def _settings(
 @contextmanager
 def _errors() -> Iterator[None]:
     """Turn the expected failures into messages and exit codes."""
-    from client.config import ConfigError
-    from client.journal import JournalError, LockHeld
-    from client.push import ProblemAnswer, PushError
+    from client.delivery.config import ConfigError
+    from client.delivery.journal import JournalError, LockHeld
+    from client.delivery.push import ProblemAnswer, PushError
 
     try:
         yield
@@ -161,8 +161,8 @@ def _load_signer(settings: DdasSettings) -> Any:
     """The signer, proven usable (readable key, matching and currently valid certificate) before sending."""
     from datetime import UTC, datetime
 
-    from client.config import ConfigError
-    from client.signing import SigningProfile, load_signer
+    from client.delivery.config import ConfigError
+    from client.wire.signing import SigningProfile, load_signer
 
     settings.check_files(need_signing=True)
     assert settings.signing_key is not None and settings.signing_chain is not None
@@ -242,7 +242,7 @@ def _finding_line(item: dict[str, Any]) -> str:
 
 
 def _render_delivery(console: Console, result: DeliveryResult, *, max_findings: int = 10) -> None:
-    from client.push import report_summary
+    from client.delivery.push import report_summary
 
     style = _STATE_STYLE.get(result.state, "white")
     label = result.state.replace("_", " ")
@@ -369,10 +369,10 @@ def run_push(
     hook: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> PushResult:
     """The library call behind `ddas push` (the demo and the tests use it directly)."""
-    from client.config import ConfigError
-    from client.journal import Journal
+    from client.delivery.config import ConfigError
+    from client.delivery.journal import Journal
+    from client.delivery.push import InvalidExport, Pusher, PushError, Receiver
     from client.planning import SourceError
-    from client.push import InvalidExport, Pusher, PushError, Receiver
 
     signer = None if dry_run else _load_signer(settings)
     need_receiver = not dry_run or periods is None
@@ -422,8 +422,8 @@ def status_command(
     journal: Path | None = _JOURNAL,
 ) -> None:
     """What the journal knows per delivery, with the receiver's current state of each."""
-    from client.journal import Journal
-    from client.push import FINAL_RECEIVER_STATES, NotDelivered, Receiver, findings_of, state_of
+    from client.delivery.journal import Journal
+    from client.delivery.push import FINAL_RECEIVER_STATES, NotDelivered, Receiver, findings_of, state_of
 
     _check_format(fmt)
     _setup_logging(False)
@@ -514,8 +514,8 @@ def withdraw_command(
     journal: Path | None = _JOURNAL,
 ) -> None:
     """Withdraw a delivery (allowed until the period's withdrawal deadline)."""
-    from client.journal import Journal
-    from client.push import (
+    from client.delivery.journal import Journal
+    from client.delivery.push import (
         ProblemAnswer,
         Receiver,
         api_period,
@@ -608,7 +608,7 @@ def report_command(
     config: Path | None = _CONFIG,
 ) -> None:
     """Fetch a delivery's quality (op-orde) report from the receiver."""
-    from client.push import Receiver, describe_problem, json_or_none, problem_of
+    from client.delivery.push import Receiver, describe_problem, json_or_none, problem_of
 
     _check_format(fmt)
     _setup_logging(False)

@@ -58,7 +58,7 @@ def serve(
 ) -> None:
     """Serve POST /v1/gegevens (DDAS-SHV.yaml) from your exports, paginated and signed, for CBS to pull."""
     from client.provider import create_provider_app, load_provider_settings
-    from client.serving import serve_forever
+    from client.wire.serving import serve_forever
 
     # any other error: DataUnavailable, an export that cannot be read
     with usage_errors("ddas serve", other="the data cannot be read"):

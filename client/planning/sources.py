@@ -1,6 +1,6 @@
 """Reading exports for the planner: levering headers and trajecten, in document order.
 
-One reader serves validation and planning: this module is a thin view of `client.reader`'s events as
+One reader serves validation and planning: this module is a thin view of `validation.reader`'s events as
 the planner's `Item`s. Files are always streamed (one traject in memory at a time, linear in the file
 size); bytes already in memory are parsed with orjson. Because the reader pre-scans the skeleton, every
 levering arrives complete before its trajecten, even when its header keys follow them in the file.
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from client.reader import (
+from client.validation.findings import Finding, Severity
+from client.validation.reader import (
     Header,
     LeveringStart,
     ReadError,
@@ -24,7 +25,6 @@ from client.reader import (
     iter_events,
     iter_stream_events,
 )
-from client.validation.findings import Finding, Severity
 
 CHUNK = 8 * 1024 * 1024  # read window of the streamed path
 _FIRST_KEY = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"((?:[^"\\]|\\.)*)"')

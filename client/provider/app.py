@@ -4,7 +4,7 @@ Settings in, a FastAPI app out, no globals. A request passes, in order: authenti
 the rate limit (429), then the request's signature and body, whose problems are listed together in one
 400 (ADR: list every violation), then the period (422) and organisation (422); the pages come from the
 planner through the cache. Every answer carries `API-Version`, the ADR security headers, `Digest` and
-`nlgov-adr-payload-sig` (client.adr).
+`nlgov-adr-payload-sig` (client.wire.adr).
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from client.adr import install_adr, problem
-from client.keys import DevKeys, write_dev_keys
+from client.devtools.keys import DevKeys, write_dev_keys
 from client.privacy import mask_text, mask_value
 from client.provider import errors
 from client.provider.auth import Authenticator, Denied
@@ -28,8 +27,9 @@ from client.provider.cache import DataUnavailable, IntegrityError, PageCache
 from client.provider.pages import OrganisationUnknown, answer
 from client.provider.request import FIELDS, PeriodNotServed, Query, RequestInvalid, Violation, parse_request
 from client.provider.settings import ProviderSettings
-from client.ratelimit import RateLimiter, retry_after_seconds
-from client.signing import (
+from client.wire.adr import install_adr, problem
+from client.wire.ratelimit import RateLimiter, retry_after_seconds
+from client.wire.signing import (
     SIGNATURE_HEADER,
     SignatureError,
     Signer,

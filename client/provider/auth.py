@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from pydantic import SecretStr
 
-from client.adr import FscErrorCode
 from client.provider.settings import DEV_TOKEN, ProviderSettings, TokenConfig
+from client.wire.adr import FscErrorCode
 
 FSC_HEADER = "Fsc-Authorization"
 AUTHORIZATION = "Authorization"

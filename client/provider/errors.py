@@ -1,7 +1,7 @@
 """The provider's error answers: FSC errors (401/403/404/405/502) and problems (400/422/429).
 
 The official document declares `application/problem+json` for its `FscError` bodies too, so the FSC
-bodies of `client.adr.fsc_error` (which satisfy both FSC Core and the DDAS `FscError`) are sent with that
+bodies of `client.wire.adr.fsc_error` (which satisfy both FSC Core and the DDAS `FscError`) are sent with that
 media type. `Fsc-Error-Code` marks them: present = transport/FSC error, absent = the service's problem.
 """
 
@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from client.adr import PROBLEM_JSON, FscErrorCode, fsc_error, problem
+from client.wire.adr import PROBLEM_JSON, FscErrorCode, fsc_error, problem
 
 PROBLEM_BASE = "urn:ddas:provider:problem:"
 

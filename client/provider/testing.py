@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import orjson
 
-from client.keys import DevKeys
+from client.devtools.keys import DevKeys
 from client.provider.app import create_provider_app
 from client.provider.settings import ProviderSettings
-from client.serving import serve_in_thread
-from client.signing import SigningProfile
+from client.wire.serving import serve_in_thread
+from client.wire.signing import SigningProfile
 
 
 @contextlib.contextmanager

@@ -1,6 +1,6 @@
 """The quality (op-orde) report: one pass over the reader's events, then a JSON-able dict.
 
-`ReportBuilder` is an observer of `client.reader` events, so `ddas validate --report` and the mock
+`ReportBuilder` is an observer of `client.validation.reader` events, so `ddas validate --report` and the mock
 receiver compute it in the same pass as validation. It keeps counters, bounded amount distributions and an
 array of salted 64-bit client hashes per municipality: never a list of trajecten, never a BSN.
 """
@@ -95,7 +95,7 @@ class ReportBuilder:
     # -- event interface -------------------------------------------------------------------------------
 
     def observe(self, event: object) -> None:
-        """Dispatch a `client.reader` event by class name (no import needed, so no cycle)."""
+        """Dispatch a `client.validation.reader` event by class name (no import needed, so no cycle)."""
         kind = type(event).__name__
         if kind == "TrajectItem":
             self.traject(getattr(event, "levering_index", 0), getattr(event, "index", 0), event.data)  # type: ignore[attr-defined]
@@ -725,7 +725,7 @@ def _walk(doc: Mapping[str, Any], builder: ReportBuilder) -> None:
 
 def _reader_events(path: Path) -> Iterator[object] | None:
     try:  # imported by name, so the report works (unstreamed) without the validation part
-        reader = importlib.import_module("client.reader")
+        reader = importlib.import_module("client.validation.reader")
     except Exception:
         return None
     iter_events = getattr(reader, "iter_events", None)
@@ -759,8 +759,8 @@ def build_report(
 ) -> dict[str, Any]:
     """Report for a whole document, or for the pages of one delivery given as a list.
 
-    A file path is streamed through `client.reader` when that is available (bounded memory). Unreadable
-    input raises what the parser raises (`orjson.JSONDecodeError`, `client.reader.ReadError`): validate
+    A file path is streamed through `validation.reader` when that is available (bounded memory). Unreadable
+    input raises what the parser raises (`orjson.JSONDecodeError`, `validation.reader.ReadError`): validate
     first when the input is untrusted.
     """
     builder = ReportBuilder(period_start, period_end)

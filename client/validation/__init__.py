@@ -1,7 +1,7 @@
 """The validation facade: one entry point for every command and both servers.
 
 Layers, in order, collecting everything: bytes (`encoding`) -> JSON syntax and duplicate keys
-(`parse`, via `client.reader`) -> schema (`schema_check`) -> rules (`rules.RuleEngine`, when present)
+(`parse`, via `reader`) -> schema (`schema_check`) -> rules (`rules.RuleEngine`, when present)
 -> file name (`filenames`). One pass over the reader's events feeds the schema check, the rules and any
 observers (the quality report), so a file is parsed once however many consumers it has.
 """
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from client.validation.findings import Finding, Profile, Severity
 
 if TYPE_CHECKING:
-    from client.reader import Event
+    from client.validation.reader import Event
     from client.validation.schema_check import SchemaChecker
 
 __all__ = [
@@ -143,7 +143,7 @@ def validate_events(
     rules: bool = True,
 ) -> FileReport:
     """Run the schema check and the rules over reader events, feeding observers on the way."""
-    from client.reader import End, Header, LeveringEnd, LeveringStart, ReadError, TrajectItem
+    from client.validation.reader import End, Header, LeveringEnd, LeveringStart, ReadError, TrajectItem
     from client.validation.schema_check import default_checker
 
     col: _Collector = collector or _Collector(report, max_findings)
@@ -215,9 +215,9 @@ def _validate_source(
     opener: Callable[[], Any] | None = None,
     rules: bool = True,
 ) -> FileReport:
-    from client.reader import STREAM_THRESHOLD, iter_events, iter_stream_events
     from client.validation.filenames import check_filename
     from client.validation.parse import gc_paused
+    from client.validation.reader import STREAM_THRESHOLD, iter_events, iter_stream_events
 
     report = FileReport(name=display)
     col = _Collector(report, max_findings)
@@ -286,7 +286,7 @@ def validate_path(
     stream_threshold: int | None = None,
     rules: bool = True,
 ) -> FileReport:
-    """Validate a file; files above `client.reader.STREAM_THRESHOLD` bytes are streamed.
+    """Validate a file; files above `client.validation.reader.STREAM_THRESHOLD` bytes are streamed.
 
     Raises OSError (FileNotFoundError, IsADirectoryError, PermissionError) when the file cannot be read.
     """
@@ -324,7 +324,7 @@ def validate_member(
     stream_threshold: int | None = None,
 ) -> FileReport:
     """Validate a member of an archive: read whole when small, streamed when large."""
-    from client.reader import STREAM_THRESHOLD
+    from client.validation.reader import STREAM_THRESHOLD
 
     threshold = STREAM_THRESHOLD if stream_threshold is None else stream_threshold
     common: dict[str, Any] = {

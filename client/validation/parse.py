@@ -1,6 +1,6 @@
 """Layer (b): JSON syntax and duplicate keys.
 
-Parsing is done once, by orjson (in memory) or by the streaming reader (`client.reader`). This module
+Parsing is done once, by orjson (in memory) or by the streaming reader (`reader`). This module
 turns parser errors into findings with line, column and byte offset, and finds duplicate keys, which
 every fast parser silently resolves by keeping the last value (RFC 8259 only says names SHOULD be
 unique, so parsers do not complain; RULES.md R-JSON-01 makes it an error because data is lost).

@@ -1,6 +1,6 @@
 """`RuleEngine`: the rules of RULES.md over reader events, in one pass, on plain dicts.
 
-The reader (client.reader) calls `header`, then per levering `levering`, `traject`... and
+The reader (client.validation.reader) calls `header`, then per levering `levering`, `traject`... and
 `levering_end`, and finally `finish`. Each traject runs a flat sequence of small checks: the
 always-applicable ones, then one short list per key the traject actually has (so a traject
 without moratoria costs nothing for the moratorium rules). Cross-traject state is compact

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from client.signing import Signer, SigningProfile, Verifier, load_certificates, load_private_key
+from client.wire.signing import Signer, SigningProfile, Verifier, load_certificates, load_private_key
 
 CA_FILE = "ca.pem"
 CA_KEY_FILE = "ca-key.pem"

@@ -22,7 +22,7 @@ import httpx
 from tenacity import RetryCallState, Retrying
 
 from client.privacy import mask_text
-from client.transport.auth import AuthError
+from client.wire.transport.auth import AuthError
 
 log = logging.getLogger("ddas.transport")
 

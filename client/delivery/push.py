@@ -10,7 +10,7 @@ How "exactly once" is reached without trusting any single component:
 - **Reconciliation** without a journal: a 422 for our key (same key, other bytes: the page was sent
   before with another `aanleverdatumEnTijd`) proves the receiver holds the page already; it is recorded
   as sent, and the delivery it belongs to is found with `GET /aanleveringen?periode=&organisatie=`.
-- **Retries** follow PUSH-API.md through `client.transport` (one policy for the whole project), with a
+- **Retries** follow PUSH-API.md through `client.wire.transport` (one policy for the whole project), with a
   retry budget shared by the run so a dead receiver costs a bounded number of requests.
 """
 
@@ -29,8 +29,8 @@ from typing import Any
 
 import httpx
 
-from client.config import ConfigError, DdasSettings
-from client.journal import Journal
+from client.delivery.config import ConfigError, DdasSettings
+from client.delivery.journal import Journal
 from client.privacy import mask_text
 
 log = logging.getLogger("ddas.push")
@@ -283,7 +283,7 @@ def _no_progress(event: str, data: dict[str, Any]) -> None:
 class Receiver:
     """The receiver's HTTP API through one httpx client: token auth, retries, response signatures.
 
-    Every request goes through `client.transport`'s retry policy with this run's shared budget.
+    Every request goes through `client.wire.transport`'s retry policy with this run's shared budget.
     `attempts` counts every HTTP request sent (tests use it to prove there is no retry storm).
     """
 
@@ -294,7 +294,7 @@ class Receiver:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        from client.transport import ClientCredentialsAuth, RetryBudget, RetryPolicy, ssl_context
+        from client.wire.transport import ClientCredentialsAuth, RetryBudget, RetryPolicy, ssl_context
 
         settings.check_receiver()
         self.settings = settings
@@ -344,7 +344,7 @@ class Receiver:
         )
         self.verifier: Any = None
         if settings.verify_response_signatures:
-            from client.signing import Verifier, load_trust_anchors
+            from client.wire.signing import Verifier, load_trust_anchors
 
             try:
                 self.verifier = Verifier(load_trust_anchors(settings.trust_anchors))
@@ -376,7 +376,7 @@ class Receiver:
     ) -> httpx.Response:
         """One logical request with retries; returns any final response (2xx or a problem) or raises
         `NotDelivered` (unreachable, budget or attempts spent) / `Refused` (credentials refused)."""
-        from client.transport import AuthError, DeliveryHTTPError
+        from client.wire.transport import AuthError, DeliveryHTTPError
 
         def once() -> httpx.Response:
             return self.http.request(method, path, content=content, headers=headers, params=params)
@@ -427,7 +427,7 @@ class Receiver:
     def _verify(self, response: httpx.Response) -> None:
         if self.verifier is None:
             return
-        from client.signing import SignatureError
+        from client.wire.signing import SignatureError
 
         try:
             self.verifier.verify(response.content, response.headers)
@@ -525,7 +525,7 @@ def findings_of(data: Any) -> list[dict[str, Any]]:
 
 
 def _retry_after(response: httpx.Response, default: float, cap: float) -> float:
-    from client.transport import parse_retry_after
+    from client.wire.transport import parse_retry_after
 
     value = response.headers.get("Retry-After")
     seconds = parse_retry_after(value) if value else None

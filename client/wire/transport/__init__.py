@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from client.transport.auth import AuthError, ClientCredentialsAuth
-from client.transport.retry import (
+from client.wire.transport.auth import AuthError, ClientCredentialsAuth
+from client.wire.transport.retry import (
     RETRY_ONCE_STATUSES,
     RETRYABLE_STATUSES,
     DeliveryHTTPError,

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from client.privacy import mask_text
-from client.signing import DIGEST_HEADER, SIGNATURE_HEADER, Signer
+from client.wire.signing import DIGEST_HEADER, SIGNATURE_HEADER, Signer
 
 log = logging.getLogger("ddas.adr")
 
