@@ -17,7 +17,14 @@ from starlette.types import Receive, Scope, Send
 
 from client.wire.adr import install_adr
 from client.wire.ratelimit import RateLimiter
-from client.wire.signing import Signer, Verifier, certificate_thumbprint, load_signer, load_trust_anchors
+from client.wire.signing import (
+    Signer,
+    Verifier,
+    certificate_thumbprint,
+    load_signer,
+    load_trust_anchors,
+    max_skew,
+)
 from mock_server.auth import SCOPE, Tokens
 from mock_server.context import MockContext
 from mock_server.faults import RAW_SEND_KEY, FaultInjector, FaultMiddleware
@@ -96,7 +103,12 @@ def create_app(settings: MockSettings) -> FastAPI:
         anchors.extend(dev.trust_anchors())
         if not any(c.id == DEV_CLIENT.id for c in clients):
             clients.append(DEV_CLIENT)
-    verifier = Verifier(anchors, lenient=settings.lenient_signatures, require_digest=True)
+    verifier = Verifier(
+        anchors,
+        lenient=settings.lenient_signatures,
+        require_digest=True,
+        max_skew=max_skew(settings.signature_max_skew_seconds),
+    )
     signer = _mock_signer(settings, store, dev) if settings.sign_responses else None
     limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     tokens = Tokens(store, clients, settings.token_ttl_seconds, limiter)

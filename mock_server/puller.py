@@ -28,6 +28,7 @@ from client.planning.filenames import make_filename
 from client.planning.periods import Period
 from client.validation.findings import Finding, Severity
 from client.validation.rules import RuleEngine
+from client.validation.rules.api import total_pages_problem
 from client.wire.signing import SignatureError, Signer, Verified, Verifier, load_signer, load_trust_anchors
 from client.wire.transport import ClientCredentialsAuth, DeliveryHTTPError, RetryPolicy
 from mock_server.service import Deliveries
@@ -37,6 +38,24 @@ from mock_server.store import Store
 log = logging.getLogger("ddas.mock.pull")
 
 PULL_CLIENT = "pull"
+
+
+def declared_total_pages(pag: dict[str, Any] | None) -> int:
+    """Page 1's `totalPages`, checked before any further page is asked: integers, at most
+    `MAX_TOTAL_PAGES` and consistent with totalRecords and pageSize (the validator's one check)."""
+    if pag is None:
+        return 1
+    total, records, size = (pag.get(k) for k in ("totalPages", "totalRecords", "pageSize"))
+    if type(total) is not int or type(records) is not int or type(size) is not int:
+        raise PullError(
+            "refused", "page 1: paginering.totalPages, totalRecords and pageSize must be integers (R-API-02)"
+        )
+    if total < 1 or records < 0 or size < 1:
+        raise PullError("refused", "page 1: paginering values out of range (R-API-02)")
+    problem = total_pages_problem(total, records, size)
+    if problem is not None:
+        raise PullError("refused", f"page 1: {problem[0]} (R-API-02); no further page was asked")
+    return total
 
 
 class PullError(Exception):
@@ -299,8 +318,7 @@ class Puller:
         """Pages 1..totalPages, with the cross-page checks recorded in `result.findings`."""
         response, verified = self.fetch(1, organisation)
         pages = [self._page(1, response, verified)]
-        first = pages[0].paginering
-        total = int(first.get("totalPages", 1)) if first else 1
+        total = declared_total_pages(pages[0].paginering)
         for number in range(2, total + 1):
             response, verified = self.fetch(number, organisation)
             pages.append(self._page(number, response, verified))

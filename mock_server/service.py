@@ -482,7 +482,7 @@ class Deliveries:
             "uitvraagdeel": row["uitvraagdeel"],
             "totalPages": row["total_pages"],
             "pagesReceived": len(received),
-            "pagesMissing": [n for n in range(1, row["total_pages"] + 1) if n not in received],
+            "pagesMissing": tc.missing_pages(received, row["total_pages"]),
             "trajecten": sum(p["trajecten"] for p in pages),
             "signatureProfile": row["signature_profile"],
             "ontvangenOp": _iso(row["created_at"]),

@@ -93,6 +93,8 @@ class MockSettings(FileBackedSettings):
     trust_anchors: list[Path] = Field(default_factory=list)
     dev_dir: Path | None = None
     lenient_signatures: bool = False
+    # how far a request's sigT/iat may lie from now; 0: not checked (replaying recorded traffic)
+    signature_max_skew_seconds: int = Field(900, ge=0, le=7 * 24 * 3600)
     signing_key: Path | None = None
     signing_chain: Path | None = None
     sign_responses: bool = True

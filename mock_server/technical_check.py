@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from client.validation.findings import Finding, Severity, pointer
+from client.validation.rules.api import MAX_TOTAL_PAGES
 
 if TYPE_CHECKING:
     from client.validation import FileReport
@@ -28,6 +29,7 @@ CODE_MISSING = "MOCK-WHOLE-04"
 CODE_PAGINATION = "MOCK-WHOLE-05"
 CODE_CANONICAL = "MOCK-SIG-01"
 UNREADABLE_CODES = frozenset({"R-ENC-01", "R-JSON-01"})
+MAX_LISTED_MISSING = 1000
 
 
 @dataclass
@@ -248,8 +250,24 @@ def whole_delivery_findings(pages: list[PageMeta]) -> list[Finding]:
     return findings
 
 
+def missing_pages(received: list[int], total: int) -> list[int]:
+    """The page numbers not received, listing at most `MAX_LISTED_MISSING` of them.
+
+    `total` passed R-API-02 (at most `MAX_TOTAL_PAGES`), and the list stays short even so: it is built
+    by walking 1..total only until enough gaps were found.
+    """
+    have = set(received)
+    out: list[int] = []
+    for n in range(1, min(total, MAX_TOTAL_PAGES) + 1):
+        if n not in have:
+            out.append(n)
+            if len(out) >= MAX_LISTED_MISSING:
+                break
+    return out
+
+
 def missing_pages_finding(received: list[int], total: int, timeout: float) -> Finding:
-    missing = [n for n in range(1, total + 1) if n not in received]
+    missing = missing_pages(received, total)
     return _finding(
         CODE_MISSING,
         "/paginering/totalPages",

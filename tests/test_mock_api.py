@@ -489,7 +489,8 @@ def test_whole_delivery_total_records(mock: Mock) -> None:
     pages = split_pages(doc("2025H2", 8, seed=18), 4)
 
     def wrong_total(data: dict[str, Any]) -> None:
-        data["paginering"]["totalRecords"] = 9
+        # 7 fits 2 pages of 4 (9 would not: that page alone is refused, R-API-02), but 8 arrive
+        data["paginering"]["totalRecords"] = 7
 
     _reject(mock, [_mutate(p, wrong_total) for p in pages], "TOTAL", "MOCK-WHOLE-03")
 

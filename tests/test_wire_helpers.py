@@ -91,7 +91,8 @@ def adr_header(certs: list[x509.Certificate], **changes: Any) -> dict[str, Any]:
         "kid": "forged",
         "x5c": [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in certs],
         "x5t#S256": certificate_thumbprint(certs[0]),
-        "sigT": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        # signed now, not at import: the verifier allows 15 minutes of skew and a suite may run longer
+        "sigT": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "b64": False,
         "crit": ["sigD", "b64"],
         "sigD": {"mId": "http://uri.etsi.org/19182/HttpHeaders", "pars": ["digest"]},

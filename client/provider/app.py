@@ -27,6 +27,7 @@ from client.provider.cache import DataUnavailable, IntegrityError, PageCache
 from client.provider.pages import OrganisationUnknown, answer
 from client.provider.request import FIELDS, PeriodNotServed, Query, RequestInvalid, Violation, parse_request
 from client.provider.settings import ProviderSettings
+from client.validation.rules.api import MAX_TOTAL_PAGES
 from client.wire.adr import install_adr, problem
 from client.wire.ratelimit import RateLimiter, retry_after_seconds
 from client.wire.signing import (
@@ -38,6 +39,7 @@ from client.wire.signing import (
     Verifier,
     load_signer,
     load_trust_anchors,
+    max_skew,
 )
 
 log = logging.getLogger("ddas.provider")
@@ -97,7 +99,12 @@ def build_context(settings: ProviderSettings) -> ProviderContext:
             aanleverdatum=settings.aanleverdatum,
         ),
         authenticator=Authenticator(settings),
-        verifier=Verifier(anchors, lenient=settings.lenient_signatures, require_digest=True),
+        verifier=Verifier(
+            anchors,
+            lenient=settings.lenient_signatures,
+            require_digest=True,
+            max_skew=max_skew(settings.signature_max_skew_seconds),
+        ),
         limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
         signer=_signer(settings, dev),
     )
@@ -208,6 +215,14 @@ def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Respon
             log.error("cached page failed its integrity check; planning again from the exports")
             version, entry = ctx.cache.entry(query.period, query.page_size)
             result = answer(ctx.cache, version, entry, query)
+        pages = result.paginering["totalPages"] if result.paginering else 1
+        if pages > MAX_TOTAL_PAGES:
+            least = -(-result.total_records // MAX_TOTAL_PAGES)
+            detail = (
+                f"pageSize {query.page_size:,} makes {pages:,} pages; at most {MAX_TOTAL_PAGES:,} pages are "
+                f"served (R-API-02): ask a pageSize of at least {least:,}"
+            )
+            return _invalid([Violation("#/pageSize", "minimum", detail)], [], path, extra)
     except OrganisationUnknown as exc:
         return problem(
             422,

@@ -237,7 +237,8 @@ _CASES: dict[str, str] = {
     "R-BEG-01": "warning for an exact duplicate, info for an overlap of the same kind",
     "R-SCH-01": "error when both differ, warning when only one is filled",
     "R-SCH-05": "warning; info when the postcode looks foreign",
-    "R-API-02": "error for missing or out-of-range fields, warning for inconsistent values",
+    "R-API-02": "error for missing or out-of-range fields and for totalPages over 10,000 or not "
+    "ceil(totalRecords / pageSize); warning for currentPage past totalPages or a page over pageSize",
 }
 
 RULES: dict[str, Rule] = {

@@ -21,11 +21,12 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -37,7 +38,14 @@ HTTP_HEADERS_MID = "http://uri.etsi.org/19182/HttpHeaders"
 ALLOWED_ALG = "PS256"
 # Header parameters this verifier understands when a signer lists them in `crit`.
 UNDERSTOOD_CRIT = frozenset({"sigD", "b64", "sigT"})
-_MAX_HEADER_CHARS = 256 * 1024
+# Bounds on what a signature header may carry (a chain of a few certificates is ~10 KB): beyond them
+# the header is malformed (400), never parsed further.
+_MAX_HEADER_CHARS = 64 * 1024
+MAX_HEADER_DEPTH = 4  # header object > sigD object > pars list (+1 spare)
+MAX_CHAIN = 8  # certificates in x5c
+MAX_NAMES = 16  # entries in crit and sigD.pars
+# sigT/iat may differ this much from the verifier's clock (configurable per verifier; None: unchecked).
+DEFAULT_MAX_SKEW = timedelta(minutes=15)
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 _PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
 
@@ -157,6 +165,28 @@ def header_values(headers: Any, name: str) -> list[str]:
     return values
 
 
+def signing_certificate_problem(cert: x509.Certificate) -> str | None:
+    """Why `cert` may not sign messages, or None: it must not be a CA and, when it has a KeyUsage, that
+    must allow digitalSignature or nonRepudiation (contentCommitment). One policy for signer and verifier.
+    """
+    try:
+        extensions = cert.extensions
+    except ValueError:
+        return "the signing certificate has unreadable extensions"
+    try:
+        if extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+            return "the signing certificate is a CA certificate; sign with an end-entity certificate"
+    except x509.ExtensionNotFound:
+        pass
+    try:
+        usage = extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    if not (usage.digital_signature or usage.content_commitment):
+        return "the signing certificate's KeyUsage allows neither digitalSignature nor nonRepudiation"
+    return None
+
+
 # ----------------------------------------------------------------------------------------------- signing
 
 
@@ -183,6 +213,9 @@ class Signer:
             raise ValueError("a signing certificate chain is required (signer certificate first)")
         if _spki(chain[0].public_key()) != _spki(key.public_key()):
             raise ValueError("the first certificate of the chain does not belong to the signing key")
+        problem = signing_certificate_problem(chain[0])
+        if problem is not None:
+            raise ValueError(problem)
         if profile is SigningProfile.ADR and not send_digest:
             raise ValueError("profile A (adr) signs the Digest header, so it must be sent")
         self._key = key
@@ -341,15 +374,64 @@ def _parse_jws(value: str) -> _Jws:
     if payload:
         raise SignatureError("signature-malformed", 400, "the payload must be detached (empty middle part)")
     try:
-        header = json.loads(b64url_decode(encoded_header))
+        # orjson: no recursion error for deep nesting (it stops at 1024 levels), no NaN, no huge ints
+        header = orjson.loads(b64url_decode(encoded_header))
         signature = b64url_decode(encoded_sig)
     except (ValueError, UnicodeDecodeError):
         raise SignatureError("signature-malformed", 400, "header or signature not base64url JSON") from None
     if not isinstance(header, dict):
         raise SignatureError("signature-malformed", 400, "the protected header is not a JSON object")
+    if _depth(header, MAX_HEADER_DEPTH + 1) > MAX_HEADER_DEPTH:
+        too_deep = f"the protected header is nested deeper than {MAX_HEADER_DEPTH} levels"
+        raise SignatureError("signature-malformed", 400, too_deep)
     if not signature:
         raise SignatureError("signature-malformed", 400, "empty signature")
     return _Jws(encoded_header, header, signature)
+
+
+def _depth(value: Any, stop: int) -> int:
+    """Nesting depth of a parsed JSON value (an object or list is one level), counted up to `stop`."""
+    if stop <= 0 or not isinstance(value, dict | list):
+        return 0
+    children = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(child, stop - 1) for child in children), default=0)
+
+
+def signing_time(header: Mapping[str, Any]) -> datetime | None:
+    """The signing time of a protected header (`sigT`, else `iat`), or None when it names none.
+
+    SignatureError 400 for a value that is no time at all: a sigT that is not `YYYY-MM-DDTHH:MM:SSZ`, an
+    iat that is not a number of seconds within the years 1970..9999 (1e300 and -1e15 are not).
+    """
+    if "sigT" in header:
+        raw = header["sigT"]
+        example = "sigT must be a UTC time like 2026-07-01T08:00:00Z"
+        not_a_time = SignatureError("signature-malformed", 400, example)
+        if not isinstance(raw, str) or len(raw) > 40:
+            raise not_a_time
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise not_a_time from None
+        if moment.tzinfo is None:
+            raise SignatureError("signature-malformed", 400, "sigT must name its time zone (Z)")
+        return moment.astimezone(UTC)
+    if "iat" in header:
+        raw = header["iat"]
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw < _MAX_IAT:
+            raise SignatureError(
+                "signature-malformed", 400, "iat must be seconds since 1970 (a number before the year 10000)"
+            )
+        return datetime.fromtimestamp(raw, UTC)
+    return None
+
+
+_MAX_IAT = 253_402_300_800
+
+
+def max_skew(seconds: float) -> timedelta | None:
+    """A verifier's `max_skew` from a setting in seconds (0: not checked)."""
+    return timedelta(seconds=seconds) if seconds > 0 else None  # 10000-01-01T00:00:00Z
 
 
 class Verifier:
@@ -358,7 +440,8 @@ class Verifier:
     `trust_anchors`: the certificates a chain must end in (a self-signed development CA only when it is
     configured here). `trusted_keys`: kid → certificate or RSA public key, for signatures without `x5c`.
     `lenient`: accept profile C and, for B/C, a missing Digest (the DDAS test tools send none); both are
-    reported in `Verified.notes`. `now`: a fixed time or a clock, for certificate validity.
+    reported in `Verified.notes`. `now`: a fixed time or a clock, for certificate validity and the
+    signing time. `max_skew`: how far sigT/iat may lie from now (None: not checked).
     """
 
     def __init__(
@@ -369,8 +452,10 @@ class Verifier:
         lenient: bool = False,
         require_digest: bool = True,
         now: datetime | Callable[[], datetime] | None = None,
+        max_skew: timedelta | None = DEFAULT_MAX_SKEW,
     ) -> None:
         self.trust_anchors = list(trust_anchors)
+        self.max_skew = max_skew
         self.trusted_keys = dict(trusted_keys or {})
         self.lenient = lenient
         self.require_digest = require_digest
@@ -399,6 +484,10 @@ class Verifier:
         b64 = header.get("b64", True)
         if not isinstance(b64, bool):
             raise SignatureError("signature-malformed", 400, "b64 must be a boolean")
+        crit = header.get("crit")
+        if b64 is False and not (isinstance(crit, list) and "b64" in crit):
+            raise SignatureError("signature-malformed", 400, "b64=false must be listed in crit (RFC 7797)")
+        moment = signing_time(header)
         is_adr = b64 is False and "sigD" in header
         if b64 is False and not is_adr:
             raise SignatureError("profile-unknown", 401, "b64=false without sigD matches no known profile")
@@ -421,9 +510,8 @@ class Verifier:
         key, subject = self._signing_key(header)
 
         kid = header.get("kid") if isinstance(header.get("kid"), str) else None
-        sig_time = header.get("sigT") if isinstance(header.get("sigT"), str) else None
-        if sig_time is None and isinstance(header.get("iat"), int | float):
-            sig_time = _sig_time(datetime.fromtimestamp(header["iat"], UTC))
+        sig_time = _sig_time(moment) if moment is not None else None
+        self._check_skew(moment)
 
         if is_adr:
             payload = self._adr_payload(header, headers)
@@ -449,12 +537,29 @@ class Verifier:
 
     # -- parts of verify
 
+    def _check_skew(self, moment: datetime | None) -> None:
+        if moment is None or self.max_skew is None:
+            return
+        now = self._moment()
+        if abs(moment - now) > self.max_skew:
+            raise SignatureError(
+                "signing-time-skew",
+                401,
+                f"the signing time {_sig_time(moment)} is more than {self.max_skew.total_seconds() / 60:g} "
+                f"minutes from now ({_sig_time(now)}); sign each message when sending it and check the clock",
+            )
+
     @staticmethod
     def _check_crit(header: Mapping[str, Any]) -> None:
         if "crit" not in header:
             return
         crit = header["crit"]
-        if not isinstance(crit, list) or not crit or not all(isinstance(c, str) for c in crit):
+        if (
+            not isinstance(crit, list)
+            or not crit
+            or len(crit) > MAX_NAMES
+            or not all(isinstance(c, str) for c in crit)
+        ):
             raise SignatureError("signature-malformed", 400, "crit must be a non-empty list of names")
         unknown = [c for c in crit if c not in UNDERSTOOD_CRIT]
         if unknown:
@@ -471,7 +576,12 @@ class Verifier:
         if sig_d.get("mId") != HTTP_HEADERS_MID:
             raise SignatureError("sigd-unsupported", 401, f"sigD mId must be {HTTP_HEADERS_MID}")
         pars = sig_d.get("pars")
-        if not isinstance(pars, list) or not pars or not all(isinstance(p, str) for p in pars):
+        if (
+            not isinstance(pars, list)
+            or not pars
+            or len(pars) > MAX_NAMES
+            or not all(isinstance(p, str) for p in pars)
+        ):
             raise SignatureError("signature-malformed", 400, "sigD pars must be a non-empty list of names")
         if "digest" not in [p.lower() for p in pars]:
             raise SignatureError("sigd-unsupported", 401, "sigD pars must include digest")
@@ -497,10 +607,14 @@ class Verifier:
                 raise SignatureError("certificate-missing", 401, "no x5c and no trusted key for this kid")
             if isinstance(trusted, x509.Certificate):
                 self._check_validity(trusted)
-                return self._rsa_key(trusted.public_key()), trusted.subject.rfc4514_string()
+                self._check_policy(trusted)
+                return self._public_key(trusted)
             return self._rsa_key(trusted), None
         if not isinstance(x5c, list) or not x5c or not all(isinstance(c, str) for c in x5c):
             raise SignatureError("certificate-malformed", 400, "x5c must be a non-empty list of base64 DER")
+        if len(x5c) > MAX_CHAIN:
+            too_long = f"x5c holds more than {MAX_CHAIN} certificates"
+            raise SignatureError("certificate-malformed", 400, too_long)
         try:
             chain = [x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in x5c]
         except (binascii.Error, ValueError):
@@ -509,7 +623,22 @@ class Verifier:
         if thumbprint is not None and thumbprint != certificate_thumbprint(chain[0]):
             raise SignatureError("thumbprint-mismatch", 401, "x5t#S256 does not match the signer certificate")
         self._check_chain(chain)
-        return self._rsa_key(chain[0].public_key()), chain[0].subject.rfc4514_string()
+        self._check_policy(chain[0])
+        return self._public_key(chain[0])
+
+    @staticmethod
+    def _check_policy(cert: x509.Certificate) -> None:
+        problem = signing_certificate_problem(cert)
+        if problem is not None:
+            raise SignatureError("certificate-not-for-signing", 401, problem)
+
+    @classmethod
+    def _public_key(cls, cert: x509.Certificate) -> tuple[rsa.RSAPublicKey, str | None]:
+        try:
+            return cls._rsa_key(cert.public_key()), cert.subject.rfc4514_string()
+        except ValueError:  # an unsupported key algorithm or an unreadable name
+            unreadable = "the signer certificate is unreadable"
+            raise SignatureError("certificate-malformed", 400, unreadable) from None
 
     @staticmethod
     def _rsa_key(key: Any) -> rsa.RSAPublicKey:
@@ -528,7 +657,7 @@ class Verifier:
     def _is_ca(cert: x509.Certificate) -> bool:
         try:
             constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
-        except x509.ExtensionNotFound:
+        except (x509.ExtensionNotFound, ValueError):  # ValueError: unreadable extensions
             return False
         return constraints.ca
 

@@ -11,9 +11,20 @@ from client.validation.findings import Finding, Profile, Severity
 from client.validation.rules.context import E, W, show
 from client.validation.rules.dates import parse_date
 
-__all__ = ["MAX_PAGE", "check_envelope_keys", "check_paginering", "check_requested_period"]
+__all__ = [
+    "MAX_PAGE",
+    "MAX_TOTAL_PAGES",
+    "check_envelope_keys",
+    "check_paginering",
+    "check_requested_period",
+    "expected_total_pages",
+    "total_pages_problem",
+]
 
 MAX_PAGE = 25_000
+# At most this many pages per delivery (docs/decisions.md): 10,000 pages of 25,000 trajecten is far above
+# any vendor's volume, and a receiver or puller can keep per-page bookkeeping for that many.
+MAX_TOTAL_PAGES = 10_000
 _FIELDS = (("pageSize", 1), ("currentPage", 1), ("totalPages", 1), ("totalRecords", 0))
 
 Emit = Callable[[str, Severity, str, str, str], None]
@@ -49,6 +60,37 @@ def check_envelope_keys(envelope: Any, emit: Emit) -> None:
             + ".",
             "The response body holds only gegevens and, when paged, paginering.",
         )
+
+
+def expected_total_pages(total_records: int, page_size: int) -> int:
+    """ceil(totalRecords / pageSize), and 1 for an empty delivery (one page saying "nothing")."""
+    return max(1, -(-total_records // page_size))
+
+
+def total_pages_problem(total_pages: int, total_records: int, page_size: int) -> tuple[str, str] | None:
+    """(message, hint) when `totalPages` is over the limit or impossible for totalRecords and pageSize.
+
+    Impossible: fewer pages than ceil(totalRecords / pageSize) cannot hold the records, and more than
+    totalRecords (1 for an empty delivery) means pages without a traject. A combined sequence of several
+    deliveries (the provider without an organisation, docs/decisions.md) may lie between the two.
+    The one definition of the check: validation (R-API-02, an error), the mock receiver (through
+    validation) and the puller (before it asks for page 2) call it; arguments are >= their minimum.
+    """
+    if total_pages > MAX_TOTAL_PAGES:
+        return (
+            f"paginering.totalPages is {total_pages}; at most {MAX_TOTAL_PAGES:,} pages per delivery.",
+            f"Use larger pages (pageSize up to {MAX_PAGE:,}) so that a delivery has at most "
+            f"{MAX_TOTAL_PAGES:,} pages.",
+        )
+    least = expected_total_pages(total_records, page_size)
+    most = max(1, total_records)
+    if not least <= total_pages <= most:
+        return (
+            f"paginering.totalPages is {total_pages}, but {total_records} records in pages of {page_size} "
+            f"make {least}" + (f" (at most {most} when some pages are not full)." if most > least else "."),
+            "totalPages = ceil(totalRecords / pageSize), and 1 when totalRecords is 0.",
+        )
+    return None
 
 
 def check_paginering(pag: Any, trajecten: int, emit: Emit) -> None:
@@ -127,15 +169,23 @@ def check_paginering(pag: Any, trajecten: int, emit: Emit) -> None:
             f"The page holds {trajecten} trajecten, more than pageSize {size}.",
             "A page holds at most pageSize trajecten.",
         )
-    if size is not None and pages is not None and total is not None and total > 0:
-        expected = -(-total // size)
+    if pages is not None and pages > MAX_TOTAL_PAGES:
+        problem = total_pages_problem(pages, total or 0, size or 1)
+    elif size is not None and pages is not None and total is not None:
+        problem = total_pages_problem(pages, total, size)
+    else:
+        problem = None
+    if problem is not None:
+        emit("R-API-02", E, "/paginering/totalPages", *problem)
+    elif size is not None and pages is not None and total is not None:
+        expected = expected_total_pages(total, size)
         if pages != expected:
             emit(
                 "R-API-02",
                 W,
                 "/paginering/totalPages",
                 f"paginering.totalPages is {pages}, but {total} records in pages of {size} make {expected}.",
-                "totalPages = ceil(totalRecords / pageSize).",
+                "totalPages = ceil(totalRecords / pageSize); only a sequence of several deliveries has more.",
             )
 
 

@@ -1,0 +1,305 @@
+"""Bounded input (issue 9, C): pagination numbers, signature headers, body sizes, disk full, stale files.
+
+Every number, size, depth and count taken from outside has a limit and a precise 4xx or exit code; these
+tests send the absurd values over real HTTP (uvicorn on loopback) or through the real CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from client.devtools.keys import DevKeys
+from client.validation.findings import Severity
+from client.validation.rules.api import MAX_TOTAL_PAGES, check_paginering, total_pages_problem
+from mock_server.settings import PeriodConfig
+from mock_server.testing import MockClient, dev_settings, envelope, make_document, running_mock
+
+pytestmark = pytest.mark.timeout(120)
+
+TODAY = date(2026, 11, 28)
+
+
+def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["detail"]
+    return body
+
+
+class _Mock:
+    def __init__(self, url: str, keys: DevKeys, client: MockClient) -> None:
+        self.url = url
+        self.keys = keys
+        self.client = client
+
+
+@pytest.fixture(scope="module")
+def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Mock]:
+    tmp = tmp_path_factory.mktemp("bounds-mock")
+    settings = dev_settings(tmp, periods=[PeriodConfig(code="2026H1")], today=TODAY, rate_limit_per_second=0)
+    with running_mock(settings) as url:
+        keys = DevKeys.load(tmp / "keys")
+        with MockClient(url, keys.signer()) as client:
+            yield _Mock(url, keys, client)
+
+
+# ------------------------------------------------------------------------------- 8. paginering.totalPages
+
+
+def _emitted(pag: dict[str, Any], trajecten: int = 1) -> list[tuple[str, Severity, str, str]]:
+    out: list[tuple[str, Severity, str, str]] = []
+    check_paginering(pag, trajecten, lambda code, sev, path, msg, hint: out.append((code, sev, path, msg)))
+    return out
+
+
+@pytest.mark.parametrize("total_pages", [MAX_TOTAL_PAGES + 1, 10**9, 2**63, 2**70])
+def test_total_pages_over_the_limit_is_an_error(total_pages: int) -> None:
+    pag = {"pageSize": 1, "currentPage": 1, "totalPages": total_pages, "totalRecords": total_pages}
+    found = _emitted(pag)
+    errors = [f for f in found if f[1] is Severity.ERROR]
+    assert [(f[0], f[2]) for f in errors] == [("R-API-02", "/paginering/totalPages")]
+    assert "at most 10,000" in errors[0][3]
+
+
+def test_total_pages_impossible_for_the_records_is_an_error_and_a_combined_sequence_a_warning() -> None:
+    # 1e9 pages for one record on pages of 25,000: impossible either way
+    assert total_pages_problem(1000, 1, 25_000) is not None
+    # 10 records in pages of 5 cannot fit on 1 page
+    assert total_pages_problem(1, 10, 5) is not None
+    # the empty delivery is one page
+    assert total_pages_problem(1, 0, 25_000) is None
+    assert total_pages_problem(2, 0, 25_000) is not None
+    # two deliveries of 6 in pages of 5 make 4 pages, not ceil(12/5) = 3: a warning only
+    found = _emitted({"pageSize": 5, "currentPage": 1, "totalPages": 4, "totalRecords": 12}, trajecten=5)
+    assert [(f[0], f[1]) for f in found] == [("R-API-02", Severity.WARNING)]
+
+
+@pytest.mark.parametrize("total_pages", [10**9, 2**63, 2**64 - 1])
+def test_mock_refuses_an_absurd_total_pages_with_400(mock: _Mock, total_pages: int) -> None:
+    document = make_document("2026H1", 2, seed=7)
+    body = envelope(
+        document, {"pageSize": 25_000, "currentPage": 1, "totalPages": total_pages, "totalRecords": 2}
+    )
+    problem = _problem(mock.client.deliver(body), 400)
+    codes = {(f["code"], f["path"]) for f in problem.get("findings", [])}
+    assert ("R-API-02", "/paginering/totalPages") in codes, problem
+    # the mock is still healthy and has stored nothing for the refused page
+    assert mock.client.get("/aanleveringen").status_code == 200
+
+
+def test_missing_pages_are_listed_without_walking_a_range_from_input() -> None:
+    from mock_server.technical_check import MAX_LISTED_MISSING, missing_pages
+
+    assert missing_pages([1, 3], 4) == [2, 4]
+    # a stored total beyond the limit (an old database) still lists a bounded number of pages
+    assert len(missing_pages([], 10**12)) == MAX_LISTED_MISSING
+
+
+@pytest.mark.parametrize(
+    ("pag", "fragment"),
+    [
+        ({"pageSize": 25_000, "currentPage": 1, "totalPages": 10**9, "totalRecords": 2}, "at most 10,000"),
+        ({"pageSize": 25_000, "currentPage": 1, "totalPages": 2**63, "totalRecords": 2**63}, "at most"),
+        ({"pageSize": 1, "currentPage": 1, "totalPages": 9, "totalRecords": 3}, "make 3"),
+        ({"pageSize": 1, "currentPage": 1, "totalPages": 1e9, "totalRecords": 3}, "integers"),
+    ],
+)
+def test_puller_checks_total_pages_before_asking_page_two(pag: dict[str, Any], fragment: str) -> None:
+    from mock_server.puller import PullError, declared_total_pages
+
+    with pytest.raises(PullError) as caught:
+        declared_total_pages(pag)
+    assert caught.value.kind == "refused" and fragment in caught.value.message
+    assert declared_total_pages({"pageSize": 2, "currentPage": 1, "totalPages": 2, "totalRecords": 3}) == 2
+    assert declared_total_pages(None) == 1
+
+
+@pytest.mark.timeout(60)
+def test_provider_refuses_a_page_size_that_makes_too_many_pages(
+    tmp_path: Path, keys: DevKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from client.devtools.generate import write_export
+    from client.provider.testing import ProviderClient, dev_provider_settings, running_provider
+
+    export = tmp_path / "three.json"
+    write_export(export, trajecten=3, date_from=date(2026, 1, 1), date_to=date(2026, 6, 30), seed=12)
+    monkeypatch.setattr("client.provider.app.MAX_TOTAL_PAGES", 2)  # 3 trajecten stand in for 10,001
+    h1 = {"aanleverperiodeStartdatum": "2026-01-01", "aanleverperiodeEinddatum": "2026-06-30"}
+    settings = dev_provider_settings([export], keys.dir, today=TODAY)
+    with running_provider(settings) as url, ProviderClient(url, keys) as client:
+        refused = client.post({**h1, "pageSize": 1})
+        served = client.post({**h1, "pageSize": 2})
+    problem = _problem(refused, 400)
+    assert problem["errors"][0]["location"] == "#/pageSize"
+    assert "at least 2" in problem["detail"]
+    assert served.status_code == 200 and served.json()["paginering"]["totalPages"] == 2
+
+
+# --------------------------------------------------------------------------------- 9. signature headers
+
+
+def _b64(data: bytes) -> str:
+    from client.wire.signing import b64url_encode
+
+    return b64url_encode(data)
+
+
+def _nested(levels: int) -> bytes:
+    return b'{"alg":"PS256","x":' + b"[" * levels + b"]" * levels + b"}"
+
+
+GARBAGE_HEADERS = {
+    "nested": _b64(_nested(5000)) + ".." + _b64(b"sig"),
+    "oversized": _b64(b'{"alg":"PS256","x":"' + b"a" * 70_000 + b'"}') + ".." + _b64(b"sig"),
+    "iat-1e300": _b64(b'{"alg":"PS256","iat":1e300}') + ".." + _b64(b"sig"),
+    "iat-minus-1e15": _b64(b'{"alg":"PS256","iat":-1e15}') + ".." + _b64(b"sig"),
+    "sigT-garbage": _b64(b'{"alg":"PS256","sigT":"9999999-99-99"}') + ".." + _b64(b"sig"),
+    "huge-int": _b64(b'{"alg":"PS256","iat":' + b"9" * 400 + b"}") + ".." + _b64(b"sig"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(GARBAGE_HEADERS))
+def test_mock_answers_garbage_signature_headers_with_400(mock: _Mock, kind: str) -> None:
+    from client.wire.signing import digest_header
+
+    body = envelope(make_document("2026H1", 1, seed=3))
+    headers = {"Digest": digest_header(body), "nlgov-adr-payload-sig": GARBAGE_HEADERS[kind]}
+    problem = _problem(mock.client.deliver(body, sign=False, headers=headers), 400)
+    assert problem.get("reason") == "signature-malformed", problem
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", ["nested", "iat-1e300", "iat-minus-1e15"])
+def test_provider_answers_garbage_signature_headers_with_400(
+    tmp_path: Path, keys: DevKeys, kind: str
+) -> None:
+    from client.devtools.generate import write_export
+    from client.provider.testing import ProviderClient, dev_provider_settings, running_provider
+
+    export = tmp_path / "one.json"
+    write_export(export, trajecten=1, date_from=date(2026, 1, 1), date_to=date(2026, 6, 30), seed=2)
+    settings = dev_provider_settings([export], keys.dir, today=TODAY)
+    with running_provider(settings) as url, ProviderClient(url, keys) as client:
+        body = orjson.dumps({})
+        from client.wire.signing import digest_header
+
+        response = client.post(
+            body,
+            profile=None,
+            headers={"Digest": digest_header(body), "nlgov-adr-payload-sig": GARBAGE_HEADERS[kind]},
+        )
+    problem = _problem(response, 400)
+    assert "signature" in orjson.dumps(problem).decode()
+
+
+def _verify_forged(header_changes: dict[str, Any], **verifier_kwargs: Any) -> Any:
+    from client.wire.signing import Verifier
+    from tests.test_wire_helpers import adr_header, forge, pki
+
+    p = pki()
+    body = b'{"gegevens":{}}'
+    headers = forge(adr_header([p.signer_cert, p.ca], **header_changes), body, p.signer_key)
+    return Verifier([p.ca], **verifier_kwargs).verify(body, headers)
+
+
+def _refused(header_changes: dict[str, Any], reason: str, status: int, **kwargs: Any) -> str:
+    from client.wire.signing import SignatureError
+
+    with pytest.raises(SignatureError) as caught:
+        _verify_forged(header_changes, **kwargs)
+    assert (caught.value.reason, caught.value.status) == (reason, status), caught.value.message
+    return caught.value.message
+
+
+def test_signing_time_must_lie_within_the_configured_skew() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    stamp = "%Y-%m-%dT%H:%M:%SZ"
+    assert _verify_forged({"sigT": (now - timedelta(minutes=14)).strftime(stamp)}).signing_time
+    message = _refused({"sigT": (now - timedelta(minutes=16)).strftime(stamp)}, "signing-time-skew", 401)
+    assert "15 minutes" in message
+    _refused({"sigT": (now + timedelta(hours=1)).strftime(stamp)}, "signing-time-skew", 401)
+    _refused({"sigT": None, "iat": int((now - timedelta(days=2)).timestamp())}, "signing-time-skew", 401)
+    # configurable: a wider window accepts it, None switches the check off
+    assert _verify_forged({"sigT": (now - timedelta(hours=1)).strftime(stamp)}, max_skew=timedelta(hours=2))
+    assert _verify_forged({"sigT": "2001-01-01T00:00:00Z"}, max_skew=None)
+    # no time at all is no time: not checked (profile B carries none)
+    assert _verify_forged({"sigT": None}).signing_time is None
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"sigT": None, "iat": 1e300},
+        {"sigT": None, "iat": -1e15},
+        {"sigT": None, "iat": True},
+        {"sigT": "soon"},
+    ],
+)
+def test_unrepresentable_signing_times_are_malformed(changes: dict[str, Any]) -> None:
+    _refused(changes, "signature-malformed", 400)
+
+
+def test_b64_false_requires_crit() -> None:
+    assert "crit" in _refused({"crit": None}, "signature-malformed", 400)
+    _refused({"crit": ["sigD"]}, "signature-malformed", 400)
+
+
+def test_signer_certificate_must_be_an_end_entity_for_signing() -> None:
+    from cryptography import x509
+
+    from client.devtools.keys import issue_certificate
+    from client.wire.signing import SignatureError, Signer, Verifier, signing_certificate_problem
+    from tests.test_wire_helpers import adr_header, forge, pki
+
+    p = pki()
+    # a CA certificate cannot sign: the Signer refuses it, and so does the verifier when forged
+    ca_key, ca_cert = p.ca_key, p.ca
+    with pytest.raises(ValueError, match="CA certificate"):
+        Signer(ca_key, [ca_cert], "ca")
+    body = b"{}"
+    headers = forge(adr_header([ca_cert]), body, ca_key)
+    with pytest.raises(SignatureError) as caught:
+        Verifier([ca_cert]).verify(body, headers)
+    assert caught.value.reason == "certificate-not-for-signing"
+    # a TLS server certificate (keyEncipherment + digitalSignature) may sign; keyEncipherment alone not
+    _, tls = issue_certificate(p.ca_key, p.ca, "tls", server=True)
+    assert signing_certificate_problem(tls) is None
+    key, enc_only = issue_certificate(p.ca_key, p.ca, "enc-only", key=p.signer_key)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(enc_only.subject)
+        .issuer_name(p.ca.subject)
+        .public_key(p.signer_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(enc_only.not_valid_before_utc)
+        .not_valid_after(enc_only.not_valid_after_utc)
+        .add_extension(
+            x509.KeyUsage(False, False, True, False, False, False, False, False, False), critical=True
+        )
+    )
+    from cryptography.hazmat.primitives import hashes
+
+    enc_cert = builder.sign(p.ca_key, hashes.SHA256())
+    problem = signing_certificate_problem(enc_cert)
+    assert problem is not None and "digitalSignature" in problem
+    with pytest.raises(ValueError, match="digitalSignature"):
+        Signer(p.signer_key, [enc_cert, p.ca], "enc")
+    assert key is not None
+
+
+def test_dev_keys_pass_the_signer_policy(keys: DevKeys) -> None:
+    from client.wire.signing import signing_certificate_problem
+
+    assert signing_certificate_problem(keys.chain()[0]) is None
+    body = b'{"gegevens":{}}'
+    assert keys.verifier().verify(body, keys.signer().sign(body)).kid
