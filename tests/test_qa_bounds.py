@@ -303,3 +303,55 @@ def test_dev_keys_pass_the_signer_policy(keys: DevKeys) -> None:
     assert signing_certificate_problem(keys.chain()[0]) is None
     body = b'{"gegevens":{}}'
     assert keys.verifier().verify(body, keys.signer().sign(body)).kid
+
+
+class _GarbageSignatures:
+    """ASGI wrapper: the mock's answers, with their signature header replaced by `value`."""
+
+    def __init__(self, app: Any, value: str) -> None:
+        self.app = app
+        self.value = value.encode("ascii")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def swap(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message["headers"] if k.lower() != b"nlgov-adr-payload-sig"]
+                message = {**message, "headers": [*headers, (b"nlgov-adr-payload-sig", self.value)]}
+            await send(message)
+
+        await self.app(scope, receive, swap)
+
+
+@pytest.mark.parametrize("kind", ["nested", "iat-1e300", "iat-minus-1e15"])
+def test_push_reports_a_receiver_answering_garbage_signatures_in_one_line(
+    tmp_path: Path, keys: DevKeys, kind: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from client.cli import app as cli
+    from client.devtools.generate import write_export
+    from client.wire.serving import serve_in_thread
+    from mock_server.app import create_app
+    from mock_server.settings import MockSettings
+
+    export = tmp_path / "export.json"
+    write_export(export, trajecten=3, date_from=date(2026, 1, 1), date_to=date(2026, 6, 30), seed=4)
+    settings = MockSettings(
+        db=str(tmp_path / "mock.sqlite"), dev_dir=keys.dir, today=TODAY, processing_delay_seconds=0.0
+    )
+    mock_app = create_app(settings)
+    with serve_in_thread(_GarbageSignatures(mock_app, GARBAGE_HEADERS[kind])) as url:
+        result = CliRunner().invoke(
+            cli,
+            [
+                "push", str(export), "--period", "2026H1", "--dev", str(keys.dir),
+                "--base-url", url + "/v1", "--journal", str(tmp_path / "journal.sqlite"),
+            ],
+        )  # fmt: skip
+    mock_app.state.mock.store.close()
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    # one line in the report (stdout) and one in the log (stderr), naming what was wrong
+    for stream in (result.stdout, result.stderr):
+        lines = [line for line in stream.splitlines() if "no valid signature" in line]
+        assert len(lines) == 1 and "not trusting it" in lines[0], result.output
