@@ -158,7 +158,11 @@ def _nested(levels: int) -> bytes:
 
 GARBAGE_HEADERS = {
     "nested": _b64(_nested(5000)) + ".." + _b64(b"sig"),
-    "oversized": _b64(b'{"alg":"PS256","x":"' + b"a" * 70_000 + b'"}') + ".." + _b64(b"sig"),
+    "too-many-names": _b64(
+        orjson.dumps({"alg": "PS256", "b64": False, "crit": ["b64", *(f"n{i}" for i in range(40))]})
+    )
+    + ".."
+    + _b64(b"sig"),
     "iat-1e300": _b64(b'{"alg":"PS256","iat":1e300}') + ".." + _b64(b"sig"),
     "iat-minus-1e15": _b64(b'{"alg":"PS256","iat":-1e15}') + ".." + _b64(b"sig"),
     "sigT-garbage": _b64(b'{"alg":"PS256","sigT":"9999999-99-99"}') + ".." + _b64(b"sig"),
@@ -198,6 +202,16 @@ def test_provider_answers_garbage_signature_headers_with_400(
         )
     problem = _problem(response, 400)
     assert "signature" in orjson.dumps(problem).decode()
+
+
+def test_an_oversized_signature_header_is_malformed_before_it_is_decoded() -> None:
+    from client.wire.signing import SignatureError, Verifier
+
+    value = _b64(b'{"alg":"PS256","x":"' + b"a" * 40_000 + b'"}') + ".." + _b64(b"sig")
+    with pytest.raises(SignatureError) as caught:
+        Verifier().verify(b"{}", {"nlgov-adr-payload-sig": value})
+    assert (caught.value.reason, caught.value.status) == ("signature-malformed", 400)
+    assert "too long" in caught.value.message
 
 
 def _verify_forged(header_changes: dict[str, Any], **verifier_kwargs: Any) -> Any:
@@ -355,3 +369,184 @@ def test_push_reports_a_receiver_answering_garbage_signatures_in_one_line(
     for stream in (result.stdout, result.stderr):
         lines = [line for line in stream.splitlines() if "no valid signature" in line]
         assert len(lines) == 1 and "not trusting it" in lines[0], result.output
+
+
+# ------------------------------------------------------------------------------------------ 12. disk full
+
+
+class _FullDisk:
+    """Stands in for the journal's SQLite connection: after `allowed` writes, the disk is full."""
+
+    def __init__(self, db: Any, allowed: int, seen: list[tuple[int, int]]) -> None:
+        self.db = db
+        self.allowed = allowed
+        self.seen = seen  # the journal's (deliveries, pages) rows when the disk ran full
+
+    def execute(self, sql: str, args: Any = ()) -> Any:
+        import sqlite3
+
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            if self.allowed <= 0:
+                counts = [
+                    self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                    for t in ("deliveries", "pages")
+                ]
+                self.seen.append((counts[0], counts[1]))
+                raise sqlite3.OperationalError("database or disk is full")
+            self.allowed -= 1
+        return self.db.execute(sql, args)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _journal_counts(path: Path) -> tuple[int, int]:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        deliveries = conn.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0]
+        pages = conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+    return int(deliveries), int(pages)
+
+
+@pytest.mark.parametrize("allowed", [0, 5, 9])
+def test_disk_full_while_journaling_is_one_line_exit_2_and_keeps_the_journal(
+    tmp_path: Path, keys: DevKeys, monkeypatch: pytest.MonkeyPatch, allowed: int
+) -> None:
+    from typer.testing import CliRunner
+
+    from client.cli import app as cli
+    from client.delivery import journal as journal_mod
+    from tests.test_push_support import held, running_mock, write_export
+
+    export = write_export(tmp_path / "export.json", 60, organisaties=2, seed=9)
+    journal = tmp_path / "journal.sqlite"
+    args = ["push", str(export), "--period", "2026H1", "--dev", str(keys.dir), "--journal", str(journal)]
+    original = journal_mod._Guarded.__init__
+    monkeypatch.setenv("DDAS_PAGE_SIZE", "20")  # several pages per delivery: several journal writes each
+
+    seen: list[tuple[int, int]] = []
+
+    def full_after(self: Any, db: Any, path: Path) -> None:
+        original(self, _FullDisk(db, allowed, seen), path)
+
+    with running_mock(tmp_path / "mock.sqlite", keys.dir) as url:
+        with monkeypatch.context() as patch:
+            patch.setattr(journal_mod._Guarded, "__init__", full_after)
+            failed = CliRunner().invoke(cli, [*args, "--base-url", url])
+        assert failed.exit_code == 2, failed.output
+        assert isinstance(failed.exception, SystemExit) and "Traceback" not in failed.output
+        lines = [line for line in failed.output.splitlines() if "disk is full" in line]
+        assert len(lines) == 1 and str(journal) in lines[0], failed.output
+        before = _journal_counts(journal)
+        assert before == seen[0]  # every row journaled before the disk ran full is still there
+        assert allowed < 5 or sum(before) > 0
+        # with space again the run resumes: each delivery arrives exactly once
+        again = CliRunner().invoke(cli, [*args, "--base-url", url])
+        assert again.exit_code == 0, again.output
+        deliveries, pages = _journal_counts(journal)
+        assert deliveries == 2 and pages >= before[1]
+        holding = held(tmp_path / "mock.sqlite")
+        accepted = [d for d in holding.deliveries if d["status"] == "technisch_goedgekeurd"]
+        assert len(accepted) == 2
+
+
+def test_unreadable_json_in_the_journal_is_a_clear_message_exit_2(tmp_path: Path, keys: DevKeys) -> None:
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from client.cli import app as cli
+    from client.delivery.journal import Journal
+
+    journal = tmp_path / "journal.sqlite"
+    with Journal(journal) as jr:
+        jr.pin_delivery(
+            receiver="http://127.0.0.1:1/v1", delivery_key="k", content_hash="h", period="2026H1",
+            organisatie="gm:GM0001", uitvraagdeel="SHV", aanleverdatum="2026-07-01T08:00:00Z",
+            total_pages=1, trajecten=1, filename="SHV_2026H1_X_SHV.json",
+        )  # fmt: skip
+    with sqlite3.connect(journal) as conn:
+        conn.execute("UPDATE deliveries SET findings = ?", ('[{"code": "R-X", "message": ',))
+    result = CliRunner().invoke(
+        cli, ["status", "--offline", "--journal", str(journal), "--dev", str(keys.dir)]
+    )
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    assert str(journal) in result.output and "unreadable" in result.output
+
+
+def _split_sample(tmp_path: Path) -> list[Path]:
+    from tests.test_planning_cli import _sample
+
+    return _sample(tmp_path)
+
+
+def _split(sources: list[Path], out: Path, page_size: int, *extra: str) -> Any:
+    from typer.testing import CliRunner
+
+    from client.cli import app as cli
+
+    args = ["split", *map(str, sources), "--period", "2026H1", "--page-size", str(page_size)]
+    return CliRunner().invoke(cli, [*args, "--aanleverdatum", "2026-07-02T09:00:00Z", "-o", str(out), *extra])
+
+
+def test_disk_full_while_splitting_is_one_line_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    sources = _split_sample(tmp_path)
+    out = tmp_path / "out"
+    real_fsync = os.fsync
+    calls = {"n": 0}
+
+    def fsync(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    result = _split(sources, out, 4)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if "disk is full" in line]
+    assert len(lines) == 1 and "free space" in lines[0]
+    # the two files written before are complete; no temporary file is left behind
+    assert len(list(out.glob("*.json"))) == 2 and not list(out.glob(".*"))
+
+
+# ------------------------------------------------------------------------- 13. stale files of a split
+
+
+def test_split_into_a_directory_of_an_earlier_run_removes_its_stale_page_files(tmp_path: Path) -> None:
+    sources = _split_sample(tmp_path)
+    out = tmp_path / "out"
+    first = _split(sources, out, 4, "--zip")
+    assert first.exit_code == 0, first.output
+    assert (out / "SHV_2026H1.zip").exists()
+    kredietbank = sorted(p.name for p in out.glob("SHV_2026H1_KredietbankMidden_SHV*.json"))
+    assert len(kredietbank) == 3  # _p001-of-003 .. _p003-of-003
+    unrelated = out / "SHV_2026H1_AndereOrganisatie_SHV_p001-of-002.json"
+    unrelated.write_bytes(b"{}")  # another delivery's file: not this run's business
+    notes = out / "notes.txt"
+    notes.write_text("mine")
+
+    second = _split(sources, out, 5)  # 10 trajecten: two pages now
+    assert second.exit_code == 0, second.output
+    now = sorted(p.name for p in out.glob("SHV_2026H1_KredietbankMidden_SHV*.json"))
+    assert now == [
+        "SHV_2026H1_KredietbankMidden_SHV_p001-of-002.json",
+        "SHV_2026H1_KredietbankMidden_SHV_p002-of-002.json",
+    ]
+    assert "removed 4 file(s) of an earlier run" in second.output
+    assert not (out / "SHV_2026H1.zip").exists()  # it held the three old pages
+    assert unrelated.exists() and notes.read_text() == "mine"
+
+    third = _split(sources, out, 25_000)  # one page: the single file, no page suffix
+    assert third.exit_code == 0, third.output
+    assert sorted(p.name for p in out.glob("SHV_2026H1_KredietbankMidden_SHV*.json")) == [
+        "SHV_2026H1_KredietbankMidden_SHV.json"
+    ]

@@ -230,23 +230,6 @@ def _render_plan(p: Plan) -> None:
         _print_findings(Console(), p.findings)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Temporary file in the same directory (0600: it holds BSNs), fsync, rename over the target."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _aanleverdatum(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -318,6 +301,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from client.planning.check import PageChecker
+        from client.planning.output import OutputError, write_atomic, write_zip
         from client.validation.findings import Severity
 
         moment = _aanleverdatum(aanleverdatum)
@@ -342,38 +326,42 @@ def register(app: typer.Typer) -> None:
         page_warnings: Counter[str] = Counter()
         with p, checker:
             total = sum(len(d.pages) for d in p.deliveries)
-            with progress_bar() as progress:
-                task = progress.add_task("validating and writing pages", total=total)
-                pages = (page for d in p.deliveries for page in d.pages)
-                for page, body, check in checker.check_all(pages):
-                    d = page.delivery
-                    page_warnings.update(f.code for f in check.findings if f.severity is Severity.WARNING)
-                    if not check.valid:
-                        rejected += 1
-                        progress.console.print(
-                            f"[red]not written[/red] {page.filename}: {len(check.errors)} error(s)",
-                            highlight=False,
-                        )
-                        _print_findings(progress.console, check.errors, limit=20)
-                    else:
-                        target = out / page.filename
-                        try:
-                            _write_atomic(target, body)
-                        except OSError as exc:
-                            _err(f"{target}: cannot write: {exc.strerror or exc}")
-                            raise typer.Exit(exitcodes.USAGE) from exc
-                        written.setdefault(d.code_uitvraag, []).append(target)
-                    del body
-                    progress.advance(task)
-            if zip_:
-                for code, files in written.items():
-                    target = out / f"SHV_{code}.zip"
-                    try:
-                        _write_zip(target, files)
-                    except OSError as exc:
-                        _err(f"{target}: cannot write: {exc.strerror or exc}")
-                        raise typer.Exit(exitcodes.USAGE) from exc
-                    console.print(f"zip {target} ({len(files)} files)", highlight=False)
+            bases = [d.filename.removesuffix(".json") for d in p.deliveries]
+            zips = [f"SHV_{d.code_uitvraag}.zip" for d in p.deliveries]
+            zips_written: list[Path] = []
+            try:
+                with progress_bar() as progress:
+                    task = progress.add_task("validating and writing pages", total=total)
+                    pages = (page for d in p.deliveries for page in d.pages)
+                    for page, body, check in checker.check_all(pages):
+                        d = page.delivery
+                        page_warnings.update(f.code for f in check.findings if f.severity is Severity.WARNING)
+                        if not check.valid:
+                            rejected += 1
+                            progress.console.print(
+                                f"[red]not written[/red] {page.filename}: {len(check.errors)} error(s)",
+                                highlight=False,
+                            )
+                            _print_findings(progress.console, check.errors, limit=20)
+                        else:
+                            target = out / page.filename
+                            write_atomic(target, body)
+                            written.setdefault(d.code_uitvraag, []).append(target)
+                        del body
+                        progress.advance(task)
+                if zip_:
+                    for code, files in written.items():
+                        target = out / f"SHV_{code}.zip"
+                        write_zip(target, files)
+                        zips_written.append(target)
+                        console.print(f"zip {target} ({len(files)} files)", highlight=False)
+            except OutputError as exc:
+                _remove_stale(out, bases, zips, [*zips_written, *(f for v in written.values() for f in v)])
+                _err(str(exc))
+                raise typer.Exit(exitcodes.USAGE) from None
+            _remove_stale(
+                out, bases, zips, [*zips_written, *(f for v in written.values() for f in v)], console
+            )
             n_written = sum(len(v) for v in written.values())
             console.print(
                 f"{n_written} file(s) written to {out}, {rejected} rejected; {len(p.deliveries)} deliveries, "
@@ -395,18 +383,21 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(exitcodes.CONTENT_ERROR)
 
 
-def _write_zip(target: Path, files: list[Path]) -> None:
-    import tempfile
-    import zipfile
+def _remove_stale(
+    out: Path, bases: list[str], zips: list[str], written: list[Path], console: Any | None = None
+) -> None:
+    """Files of an earlier run of these deliveries go (docs/decisions.md): never old pages next to new."""
+    from client.planning.output import OutputError, remove_stale
 
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for f in files:
-                zf.write(f, arcname=f.name)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        removed = remove_stale(out, bases, {path.name for path in written}, zips)
+    except OutputError as exc:
+        _err(str(exc))
+        raise typer.Exit(exitcodes.USAGE) from None
+    if removed and console is not None:
+        shown = ", ".join(path.name for path in removed[:5]) + (" ..." if len(removed) > 5 else "")
+        console.print(
+            f"removed {len(removed)} file(s) of an earlier run of these deliveries: {shown}",
+            highlight=False,
+            markup=False,
+        )

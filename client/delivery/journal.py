@@ -17,6 +17,7 @@ The journal holds no BSN: only hashes, codes, counts and problem texts that were
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -155,6 +156,53 @@ class DeliveryRecord:
         return out
 
 
+class _Rows(list[sqlite3.Row]):
+    """A statement's rows, all fetched while the guard still catches errors."""
+
+    def fetchone(self) -> sqlite3.Row | None:
+        return self[0] if self else None
+
+    def fetchall(self) -> list[sqlite3.Row]:
+        return list(self)
+
+
+class _Guarded:
+    """The journal's connection: every SQLite failure becomes one `JournalError` naming the journal.
+
+    A full disk (`database or disk is full`, ENOSPC) while the run writes must end the run with a clear
+    message and exit 2, not a traceback. Each statement commits on its own (autocommit), so what was
+    journaled before the failure stays, and the next run resumes from it.
+    """
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    def execute(self, sql: str, args: Any = ()) -> _Rows:
+        try:
+            return _Rows(self.db.execute(sql, args).fetchall())
+        except (sqlite3.Error, OSError) as exc:
+            raise journal_failure(self.path, exc) from None
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def journal_failure(path: Path, exc: BaseException) -> JournalError:
+    """The message for a journal that cannot be written or read any more (disk full, I/O error, damage)."""
+    text = str(exc) if not isinstance(exc, OSError) else (exc.strerror or str(exc))
+    full = "full" in text.lower() or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
+    if full:
+        return JournalError(
+            f"cannot write the journal {path}: the disk is full; free space there and run again "
+            "(what was journaled is kept: the next run resumes from it)"
+        )
+    return JournalError(
+        f"cannot use the journal {path}: {text}; "
+        "check the disk, or move a damaged journal aside and run again"
+    )
+
+
 def _open_private(path: Path) -> None:
     """Create `path` (and its directory) readable by the owner only, before SQLite touches it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -174,18 +222,19 @@ class Journal:
             _open_private(self.path)
             old = os.umask(0o077)  # the -wal and -shm files SQLite creates get mode 0600 too
             try:
-                self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-                self._db.row_factory = sqlite3.Row
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=NORMAL")
-                self._db.executescript(_SCHEMA)
+                db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+                db.row_factory = sqlite3.Row
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.executescript(_SCHEMA)
             finally:
                 os.umask(old)
-            row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            self._db = _Guarded(db, self.path)
+            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None:
-                self._db.execute("INSERT INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-            elif int(row["value"]) != SCHEMA_VERSION:
-                raise JournalError(f"{self.path}: journal schema {row['value']} is not {SCHEMA_VERSION}")
+                db.execute("INSERT INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            elif str(row["value"]) != str(SCHEMA_VERSION):
+                raise JournalError(f"{self.path}: journal schema {row['value']!r} is not {SCHEMA_VERSION}")
         except (sqlite3.DatabaseError, OSError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             where = f" ({exc.filename})" if isinstance(exc, OSError) and exc.filename else ""
@@ -225,7 +274,7 @@ class Journal:
     def release(self) -> None:
         if self._lock_file is None:
             return
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(sqlite3.Error, JournalError):
             self._db.execute("DELETE FROM run_lock WHERE id = 1 AND pid = ?", (os.getpid(),))
         with contextlib.suppress(OSError):
             self._lock_file.seek(0)
@@ -299,12 +348,26 @@ class Journal:
         assert record is not None
         return record
 
+    def _record(self, row: sqlite3.Row) -> DeliveryRecord:
+        """A delivery row, its stored findings proven readable JSON (a damaged journal: JournalError)."""
+        record = DeliveryRecord(**dict(row))
+        if record.findings:
+            try:
+                json.loads(record.findings)
+            except ValueError:
+                raise JournalError(
+                    f"the journal {self.path} holds unreadable findings for delivery {record.delivery_key} "
+                    f"({record.period}); move it aside and run again (a new journal delivers nothing "
+                    "twice: the receiver recognises the pages it holds)"
+                ) from None
+        return record
+
     def delivery(self, receiver: str, delivery_key: str, content_hash: str) -> DeliveryRecord | None:
         row = self._db.execute(
             "SELECT * FROM deliveries WHERE receiver = ? AND delivery_key = ? AND content_hash = ?",
             (receiver, delivery_key, content_hash),
         ).fetchone()
-        return DeliveryRecord(**dict(row)) if row else None
+        return self._record(row) if row else None
 
     def set_delivery(
         self,
@@ -350,7 +413,7 @@ class Journal:
             " ORDER BY updated_at DESC LIMIT 1",
             (receiver, delivery_key),
         ).fetchone()
-        return DeliveryRecord(**dict(row)) if row else None
+        return self._record(row) if row else None
 
     def deliveries(
         self, *, receiver: str | None = None, period: str | None = None, organisatie: str | None = None
@@ -365,11 +428,11 @@ class Journal:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY period, organisatie, uitvraagdeel, created_at"
-        return [DeliveryRecord(**dict(row)) for row in self._db.execute(sql, args)]
+        return [self._record(row) for row in self._db.execute(sql, args)]
 
     def find_by_receiver_id(self, receiver_id: str) -> list[DeliveryRecord]:
         rows = self._db.execute("SELECT * FROM deliveries WHERE receiver_id = ?", (receiver_id,)).fetchall()
-        return [DeliveryRecord(**dict(row)) for row in rows]
+        return [self._record(row) for row in rows]
 
     # ------------------------------------------------------------------ pages
 

@@ -40,7 +40,7 @@ ALLOWED_ALG = "PS256"
 UNDERSTOOD_CRIT = frozenset({"sigD", "b64", "sigT"})
 # Bounds on what a signature header may carry (a chain of a few certificates is ~10 KB): beyond them
 # the header is malformed (400), never parsed further.
-_MAX_HEADER_CHARS = 64 * 1024
+_MAX_HEADER_CHARS = 32 * 1024
 MAX_HEADER_DEPTH = 4  # header object > sigD object > pars list (+1 spare)
 MAX_CHAIN = 8  # certificates in x5c
 MAX_NAMES = 16  # entries in crit and sigD.pars
@@ -384,6 +384,15 @@ def _parse_jws(value: str) -> _Jws:
     if _depth(header, MAX_HEADER_DEPTH + 1) > MAX_HEADER_DEPTH:
         too_deep = f"the protected header is nested deeper than {MAX_HEADER_DEPTH} levels"
         raise SignatureError("signature-malformed", 400, too_deep)
+    sig_d = header.get("sigD")
+    pars = sig_d.get("pars") if isinstance(sig_d, dict) else None
+    for name, entries, limit in (
+        ("crit", header.get("crit"), MAX_NAMES),
+        ("sigD.pars", pars, MAX_NAMES),
+        ("x5c", header.get("x5c"), MAX_CHAIN),
+    ):
+        if isinstance(entries, list) and len(entries) > limit:
+            raise SignatureError("signature-malformed", 400, f"{name} holds more than {limit} entries")
     if not signature:
         raise SignatureError("signature-malformed", 400, "empty signature")
     return _Jws(encoded_header, header, signature)
@@ -554,12 +563,7 @@ class Verifier:
         if "crit" not in header:
             return
         crit = header["crit"]
-        if (
-            not isinstance(crit, list)
-            or not crit
-            or len(crit) > MAX_NAMES
-            or not all(isinstance(c, str) for c in crit)
-        ):
+        if not isinstance(crit, list) or not crit or not all(isinstance(c, str) for c in crit):
             raise SignatureError("signature-malformed", 400, "crit must be a non-empty list of names")
         unknown = [c for c in crit if c not in UNDERSTOOD_CRIT]
         if unknown:
@@ -576,12 +580,7 @@ class Verifier:
         if sig_d.get("mId") != HTTP_HEADERS_MID:
             raise SignatureError("sigd-unsupported", 401, f"sigD mId must be {HTTP_HEADERS_MID}")
         pars = sig_d.get("pars")
-        if (
-            not isinstance(pars, list)
-            or not pars
-            or len(pars) > MAX_NAMES
-            or not all(isinstance(p, str) for p in pars)
-        ):
+        if not isinstance(pars, list) or not pars or not all(isinstance(p, str) for p in pars):
             raise SignatureError("signature-malformed", 400, "sigD pars must be a non-empty list of names")
         if "digest" not in [p.lower() for p in pars]:
             raise SignatureError("sigd-unsupported", 401, "sigD pars must include digest")
@@ -612,9 +611,6 @@ class Verifier:
             return self._rsa_key(trusted), None
         if not isinstance(x5c, list) or not x5c or not all(isinstance(c, str) for c in x5c):
             raise SignatureError("certificate-malformed", 400, "x5c must be a non-empty list of base64 DER")
-        if len(x5c) > MAX_CHAIN:
-            too_long = f"x5c holds more than {MAX_CHAIN} certificates"
-            raise SignatureError("certificate-malformed", 400, too_long)
         try:
             chain = [x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in x5c]
         except (binascii.Error, ValueError):
