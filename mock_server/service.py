@@ -32,6 +32,7 @@ from mock_server import technical_check as tc
 from mock_server.idempotency import IdempotencyKeys, Outcome, StoredAnswer
 from mock_server.problems import fail
 from mock_server.settings import MockSettings
+from mock_server.spool import SpooledBody
 from mock_server.store import Store, compress, decompress, dumps, loads
 
 
@@ -111,9 +112,9 @@ class Deliveries:
 
     # ------------------------------------------------------------------------------------------ receive
 
-    def verify(self, body: bytes, headers: Any) -> Verified:
+    def verify(self, body: bytes | SpooledBody, headers: Any) -> Verified:
         try:
-            return self.verifier.verify(body, headers)
+            return self.verifier.verify(body.streamed if isinstance(body, SpooledBody) else body, headers)
         except SignatureError as exc:
             title = "Digest or signature refused" if exc.status == 401 else "Digest or signature malformed"
             raise fail(
@@ -121,7 +122,12 @@ class Deliveries:
             ) from None
 
     def receive(
-        self, client_id: str, body: bytes, headers: Any, filename: str | None, key: str | None
+        self,
+        client_id: str,
+        body: bytes | SpooledBody,
+        headers: Any,
+        filename: str | None,
+        key: str | None,
     ) -> Answer:
         """Digest → signature → idempotency → JSON → schema → bookkeeping (the route did the rest)."""
         verified = self.verify(body, headers)
@@ -135,7 +141,7 @@ class Deliveries:
                 slug="idempotency-key-missing",
                 headers=profile_headers,
             )
-        body_hash = hashlib.sha256(body).hexdigest()
+        body_hash = body.sha256_hex if isinstance(body, SpooledBody) else hashlib.sha256(body).hexdigest()
         claim = self.idempotency.claim(client_id, key, body_hash)
         if claim.outcome is Outcome.REPLAY:
             assert claim.answer is not None
@@ -159,7 +165,9 @@ class Deliveries:
                 headers={**profile_headers, "Retry-After": "1"},
             )
         blob: Future[bytes] | None = None
-        if len(body) >= BACKGROUND_COMPRESS_BYTES:
+        if isinstance(body, SpooledBody):
+            blob = self._background.submit(body.compress)
+        elif len(body) >= BACKGROUND_COMPRESS_BYTES:
             blob = self._background.submit(compress, body)
         try:
             try:
@@ -177,13 +185,14 @@ class Deliveries:
     def _process(
         self,
         client_id: str,
-        body: bytes,
+        body: bytes | SpooledBody,
         filename: str | None,
         verified: Verified,
         body_hash: str,
         blob: Future[bytes] | None = None,
     ) -> Answer:
-        report, facts = tc.check_page(body, name=filename, profile=self.settings.validation_profile)
+        source = body.path if isinstance(body, SpooledBody) else body
+        report, facts = tc.check_page(source, name=filename, profile=self.settings.validation_profile)
         if tc.unreadable(report):
             findings = [finding_dict(f) for f in report.findings if f.severity is Severity.ERROR]
             log.info("page refused: not JSON or not UTF-8 (%d findings)", len(findings))
@@ -290,7 +299,7 @@ class Deliveries:
         self,
         *,
         client_id: str,
-        body: bytes,
+        body: bytes | SpooledBody,
         facts: tc.PageFacts,
         period: Period,
         uitvraagdeel: str,
@@ -301,7 +310,11 @@ class Deliveries:
         blob: Future[bytes] | None,
     ) -> Answer:
         meta = facts.meta
-        compressed = blob.result() if blob is not None else compress(body)
+        if blob is not None:
+            compressed = blob.result()
+        else:
+            compressed = body.compress() if isinstance(body, SpooledBody) else compress(body)
+        size = body.size if isinstance(body, SpooledBody) else len(body)
         meta_json = meta.to_json()
         findings_json = dumps([finding_dict(f) for f in findings])
         assert facts.org_key is not None
@@ -359,7 +372,7 @@ class Deliveries:
                     meta.number,
                     compressed,
                     sha,
-                    len(body),
+                    size,
                     meta.trajecten,
                     meta_json,
                     findings_json,

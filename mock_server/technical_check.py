@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -150,21 +151,27 @@ class FactsCollector:
         return PageFacts(self.start, self.end, self.org_key, self.org_name, pag, meta)
 
 
-def check_page(body: bytes, *, name: str | None, profile: str = "standard") -> tuple[FileReport, PageFacts]:
+def check_page(
+    body: bytes | Path, *, name: str | None, profile: str = "standard"
+) -> tuple[FileReport, PageFacts]:
     """The per-page technical check: the client's validator on the envelope (one implementation), with
-    the bookkeeping facts gathered in the same pass over the page."""
-    from client.validation import validate_bytes
+    the bookkeeping facts gathered in the same pass over the page. A body spooled to disk (`Path`) is
+    streamed from there, never loaded whole."""
+    from client.validation import validate_bytes, validate_path
     from client.validation.findings import Profile
 
     collector = FactsCollector()
-    report = validate_bytes(
-        body,
-        name=name,
-        profile=Profile(profile),
-        envelope=True,
-        check_name=name is not None,
-        observers=[collector],
-    )
+    common: dict[str, Any] = {
+        "profile": Profile(profile),
+        "envelope": True,
+        "check_name": name is not None,
+        "observers": [collector],
+    }
+    if isinstance(body, Path):
+        report = validate_path(body, name=name, stream_threshold=0, **common)
+        report.name = name or "<body>"
+    else:
+        report = validate_bytes(body, name=name, **common)
     return report, collector.facts()
 
 

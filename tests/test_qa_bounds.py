@@ -550,3 +550,53 @@ def test_split_into_a_directory_of_an_earlier_run_removes_its_stale_page_files(t
     assert sorted(p.name for p in out.glob("SHV_2026H1_KredietbankMidden_SHV*.json")) == [
         "SHV_2026H1_KredietbankMidden_SHV.json"
     ]
+
+
+# ------------------------------------------------------------------------ 11. large bodies, stdin, zip
+
+
+def test_mock_checks_a_spooled_body_from_disk_like_one_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every body spooled (threshold 0): the three signing profiles, a wrong Digest, the stored page."""
+    import tempfile
+
+    from client.wire.signing import SigningProfile
+    from mock_server.store import decompress
+
+    spool_dir = tmp_path / "spool"
+    spool_dir.mkdir()
+    monkeypatch.setattr("mock_server.spool.SPOOL_AT", 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(spool_dir))
+    settings = dev_settings(
+        tmp_path, periods=[PeriodConfig(code="2026H1")], today=TODAY, lenient_signatures=True
+    )
+    with running_mock(settings) as url:
+        keys = DevKeys.load(tmp_path / "keys")
+        with MockClient(url, keys.signer()) as client:
+            answers = {}
+            for seed, profile in enumerate(SigningProfile, start=1):
+                body = envelope(make_document("2026H1", 2, seed=seed))
+                name = f"SHV_2026H1_Testorganisatie_P{profile.letter}.json"
+                answers[profile] = (client.deliver(body, filename=name, profile=profile), body)
+            body = envelope(make_document("2026H1", 2, seed=9))
+            forged = {**keys.signer().sign(body), "Digest": "SHA-256=" + "A" * 43 + "="}
+            wrong = client.deliver(body, sign=False, headers=forged)
+            tampered = keys.signer(profile=SigningProfile.BODY).sign(body + b" ")
+            bad_b = client.deliver(body, sign=False, headers={**tampered, "Digest": forged["Digest"]})
+        store = running_store(settings)
+    for profile, (response, _body) in answers.items():
+        assert response.status_code == 202, (profile, response.text)
+        assert response.headers["DDAS-Signature-Profile"] == profile.value
+    assert _problem(wrong, 401)["reason"] == "digest-mismatch"
+    assert bad_b.status_code == 401
+    assert list(spool_dir.iterdir()) == []  # every spooled body was removed
+    stored = {row[0]: decompress(row[1]) for row in store}
+    assert {body for _response, body in answers.values()} <= set(stored.values())
+
+
+def running_store(settings: Any) -> list[tuple[str, bytes]]:
+    import sqlite3
+
+    with sqlite3.connect(settings.db) as conn:
+        return [(str(r[0]), bytes(r[1])) for r in conn.execute("SELECT body_sha256, body FROM pages")]

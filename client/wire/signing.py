@@ -30,7 +30,7 @@ import orjson
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
 SIGNATURE_HEADER = "nlgov-adr-payload-sig"
 DIGEST_HEADER = "Digest"
@@ -398,12 +398,66 @@ def _parse_jws(value: str) -> _Jws:
     return _Jws(encoded_header, header, signature)
 
 
+@dataclass(frozen=True)
+class StreamedBody:
+    """A body too large to hold, as verification needs it: its SHA-256 and, for profile B, the SHA-256
+    of the signing input `<encoded header>.<base64url(body)>` for the header seen while it streamed in.
+    `read` returns the whole body; only profile C (canonical JSON, lenient mode) calls it."""
+
+    size: int
+    sha256: bytes
+    encoded_header: str | None
+    body_input_sha256: bytes | None
+    read: Callable[[], bytes]
+
+
+class BodyHasher:
+    """Feeds on a body chunk by chunk (a receiver spooling it to disk) and yields a `StreamedBody`.
+
+    The signature header arrives before the body, so the profile-B signing input can be hashed while
+    the body streams: base64url is taken over whole 3-byte groups, the rest carried to the next chunk.
+    """
+
+    def __init__(self, headers: Any) -> None:
+        self._sha = hashlib.sha256()
+        self.size = 0
+        self._encoded: str | None = None
+        self._input: Any = None
+        self._rest = b""
+        values = header_values(headers, SIGNATURE_HEADER)
+        if len(values) == 1 and len(values[0]) <= _MAX_HEADER_CHARS:
+            encoded = values[0].strip().split(".")[0]
+            if encoded and _B64URL.match(encoded):
+                self._encoded = encoded
+                self._input = hashlib.sha256(encoded.encode("ascii") + b".")
+
+    def update(self, chunk: bytes) -> None:
+        self._sha.update(chunk)
+        self.size += len(chunk)
+        if self._input is not None:
+            data = self._rest + chunk
+            cut = len(data) - len(data) % 3
+            self._input.update(base64.urlsafe_b64encode(data[:cut]))
+            self._rest = data[cut:]
+
+    def finish(self, read: Callable[[], bytes]) -> StreamedBody:
+        body_input = None
+        if self._input is not None:
+            self._input.update(b64url_encode(self._rest).encode("ascii"))
+            body_input = self._input.digest()
+        return StreamedBody(self.size, self._sha.digest(), self._encoded, body_input, read)
+
+
 def _depth(value: Any, stop: int) -> int:
     """Nesting depth of a parsed JSON value (an object or list is one level), counted up to `stop`."""
     if stop <= 0 or not isinstance(value, dict | list):
         return 0
     children = value.values() if isinstance(value, dict) else value
     return 1 + max((_depth(child, stop - 1) for child in children), default=0)
+
+
+def _sha256(body: bytes | StreamedBody) -> bytes:
+    return body.sha256 if isinstance(body, StreamedBody) else hashlib.sha256(body).digest()
 
 
 def signing_time(header: Mapping[str, Any]) -> datetime | None:
@@ -481,8 +535,10 @@ class Verifier:
         """Verify an `httpx.Response` (its exact content bytes and its headers)."""
         return self.verify(response.content, response.headers)
 
-    def verify(self, body: bytes, headers: Any) -> Verified:
-        """Check the Digest against the exact `body`, then the signature; say what verified or raise."""
+    def verify(self, body: bytes | StreamedBody, headers: Any) -> Verified:
+        """Check the Digest against the exact `body`, then the signature; say what verified or raise.
+
+        `body` is the bytes, or a `StreamedBody` for one too large to hold (hashed as it arrived)."""
         sig_values = header_values(headers, SIGNATURE_HEADER)
         if not sig_values:
             raise SignatureError("signature-missing", 400, f"no {SIGNATURE_HEADER} header")
@@ -509,7 +565,7 @@ class Verifier:
             if self.require_digest and not self.lenient:
                 raise SignatureError("digest-missing", 400, "no Digest header")
             notes.append("digest-missing-tolerated")
-        elif digest != hashlib.sha256(body).digest():
+        elif digest != _sha256(body):
             raise SignatureError("digest-mismatch", 401, "Digest does not match the body bytes")
 
         alg = header.get("alg")
@@ -528,15 +584,20 @@ class Verifier:
             self._check_signature(key, jws.signature, signing_input)
             return Verified(SigningProfile.ADR, kid, subject, sig_time, True, tuple(notes))
 
-        signing_input = f"{jws.encoded_header}.{b64url_encode(body)}".encode("ascii")
         try:
-            self._check_signature(key, jws.signature, signing_input)
+            if isinstance(body, StreamedBody):
+                if body.encoded_header != jws.encoded_header or body.body_input_sha256 is None:
+                    raise SignatureError("signature-invalid", 401, "the signature does not verify")
+                self._check_signature(key, jws.signature, body.body_input_sha256, prehashed=True)
+            else:
+                signing_input = f"{jws.encoded_header}.{b64url_encode(body)}".encode("ascii")
+                self._check_signature(key, jws.signature, signing_input)
             return Verified(SigningProfile.BODY, kid, subject, sig_time, digest is not None, tuple(notes))
         except SignatureError:
             if not self.lenient:
                 raise
         try:
-            canonical = canonical_json(body)
+            canonical = canonical_json(body.read() if isinstance(body, StreamedBody) else body)
         except (ValueError, UnicodeDecodeError):
             raise SignatureError("signature-invalid", 401, "the signature does not verify") from None
         signing_input = f"{jws.encoded_header}.{b64url_encode(canonical)}".encode("ascii")
@@ -683,8 +744,11 @@ class Verifier:
         raise SignatureError("chain-untrusted", 401, "the certificate chain does not end in a trust anchor")
 
     @staticmethod
-    def _check_signature(key: rsa.RSAPublicKey, signature: bytes, signing_input: bytes) -> None:
+    def _check_signature(
+        key: rsa.RSAPublicKey, signature: bytes, signing_input: bytes, *, prehashed: bool = False
+    ) -> None:
+        algorithm: Any = utils.Prehashed(hashes.SHA256()) if prehashed else hashes.SHA256()
         try:
-            key.verify(signature, signing_input, _PSS, hashes.SHA256())
+            key.verify(signature, signing_input, _PSS, algorithm)
         except InvalidSignature:
             raise SignatureError("signature-invalid", 401, "the signature does not verify") from None

@@ -18,6 +18,7 @@ from mock_server.context import context
 from mock_server.problems import fail
 from mock_server.routes.security import principal
 from mock_server.service import STATES
+from mock_server.spool import Spool, SpooledBody, removed_after
 
 router = APIRouter(tags=["aanleveringen"])
 
@@ -54,7 +55,8 @@ def _content_type_ok(value: str | None) -> None:
             )
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int) -> bytes | SpooledBody:
+    """The body, at most `limit` bytes (else 413): bytes when small, a 0600 file on disk when large."""
     declared = request.headers.get("content-length")
     too_large = fail(
         413,
@@ -65,14 +67,16 @@ async def _read_body(request: Request, limit: int) -> bytes:
     )
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    spool = Spool(request.headers)
+    try:
+        async for chunk in request.stream():
+            if spool.size + len(chunk) > limit:
+                raise too_large
+            spool.add(chunk)
+        return spool.result()
+    except BaseException:
+        spool.discard()
+        raise
 
 
 def _strip_key(value: str | None) -> str | None:
@@ -125,15 +129,15 @@ async def deliver_page(
             f"Content-Encoding {encoding} is not supported",
             slug="unsupported-encoding",
         )
-    body = await _read_body(request, ctx.settings.max_body_bytes)
-    answer = await run_in_threadpool(
-        ctx.deliveries.receive,
-        who.client_id,
-        body,
-        request.headers,
-        bestandsnaam.strip() if bestandsnaam else None,
-        _strip_key(idempotency_key),
-    )
+    with removed_after(await _read_body(request, ctx.settings.max_body_bytes)) as body:
+        answer = await run_in_threadpool(
+            ctx.deliveries.receive,
+            who.client_id,
+            body,
+            request.headers,
+            bestandsnaam.strip() if bestandsnaam else None,
+            _strip_key(idempotency_key),
+        )
     request.state.signature_profile = answer.headers.get("DDAS-Signature-Profile")
     return Response(
         answer.body, status_code=answer.status, headers=answer.headers, media_type=answer.media_type
