@@ -600,3 +600,116 @@ def running_store(settings: Any) -> list[tuple[str, bytes]]:
 
     with sqlite3.connect(settings.db) as conn:
         return [(str(r[0]), bytes(r[1])) for r in conn.execute("SELECT body_sha256, body FROM pages")]
+
+
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))  # a regression fails, not the host
+
+
+@pytest.mark.timeout(60)
+def test_validate_dev_zero_on_stdin_ends_at_once() -> None:
+    import subprocess
+    import sys
+
+    with open("/dev/zero", "rb") as zero:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from client.cli import main; main()",
+                "validate",
+                "-",
+                "--format",
+                "json",
+            ],
+            stdin=zero,
+            capture_output=True,
+            timeout=50,
+            preexec_fn=_limit_memory,
+        )
+    assert done.returncode == 1, done.stderr.decode()[-500:]
+    report = orjson.loads(done.stdout)
+    findings = report["files"][0]["findings"] if "files" in report else report[0]["findings"]
+    assert findings and findings[0]["severity"] == "error"
+    assert b"Traceback" not in done.stderr
+
+
+def test_stdin_is_validated_like_the_same_file(tmp_path: Path) -> None:
+    import io
+
+    from client.commands.validate import run_validate
+
+    data = envelope(make_document("2026H1", 4, seed=5))
+    path = tmp_path / "SHV_2026H1_X_SHV.json"
+    path.write_bytes(data)
+    from_file = run_validate([str(path)], envelope=True, check_name=False)
+    from_stdin = run_validate(["-"], envelope=True, stdin=io.BytesIO(data))
+    assert not from_stdin.problems
+    assert [f.to_dict() for f in from_stdin.reports[0].findings] == [
+        f.to_dict() for f in from_file.reports[0].findings
+    ]
+    assert from_stdin.reports[0].name == "<stdin>"
+
+
+def test_stdin_over_the_limit_is_refused_and_the_spool_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import tempfile
+
+    from client.commands.validate import run_validate
+    from client.validation.sources import InputRefused, spooled_stdin
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    too_large = pytest.raises(InputRefused, match="larger than 2,000,000 bytes")
+    with too_large, spooled_stdin(io.BytesIO(b"{" + b" " * 3_000_000), limit=2_000_000):
+        pass
+    monkeypatch.setattr("client.validation.sources.MAX_INPUT_BYTES", 1_000_000)
+    outcome = run_validate(["-"], stdin=io.BytesIO(b"[" + b" " * 2_000_000 + b"]"))
+    assert outcome.problems and "save it to a file" in outcome.problems[0][1]
+    assert list(tmp_path.iterdir()) == []
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_zip_bomb_and_oversized_zip_are_refused_before_extracting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from client.cli import app as cli
+
+    good = envelope(make_document("2026H1", 2, seed=6))
+    bomb = _zip(tmp_path / "bomb.zip", {"SHV_2026H1_X_SHV.json": b"{" + b" " * 50_000_000 + b"}"})
+    result = CliRunner().invoke(cli, ["validate", str(bomb)])
+    assert result.exit_code == 2, result.output
+    assert "expands" in result.output and "at most 100 times" in result.output
+
+    ok = _zip(tmp_path / "ok.zip", {"SHV_2026H1_X_SHV.json": good})
+    assert CliRunner().invoke(cli, ["validate", str(ok), "--envelope"]).exit_code in (0, 1)
+    monkeypatch.setattr("client.validation.sources.MAX_INPUT_BYTES", len(good) - 1)
+    result = CliRunner().invoke(cli, ["validate", str(ok), "--envelope"])
+    assert result.exit_code == 2 and "expands to" in result.output, result.output
+
+
+def test_zip_members_count_is_bounded() -> None:
+    import io
+    import zipfile
+
+    from client.validation.sources import InputRefused, check_zip
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for i in range(5):
+            zf.writestr(f"f{i}.json", b"{}")
+    with zipfile.ZipFile(buffer) as zf, pytest.raises(InputRefused, match="at most 4"):
+        check_zip(zf, members=4)

@@ -75,6 +75,7 @@ def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[
     from client.validation import report_of, validate_member
     from client.validation.filenames import check_filename
     from client.validation.findings import Finding, Severity
+    from client.validation.sources import InputRefused, check_zip
 
     try:
         archive = zipfile.ZipFile(path)
@@ -82,6 +83,11 @@ def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[
         outcome.problems.append((str(path), f"not a readable zip archive ({exc})"))
         return
     with archive:
+        try:
+            check_zip(archive)
+        except InputRefused as exc:
+            outcome.problems.append((str(path), str(exc)))
+            return
         members = [info for info in archive.infolist() if not info.is_dir()]
         if not members:
             outcome.problems.append((str(path), "the zip archive holds no files"))
@@ -130,6 +136,29 @@ def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[
                 outcome.problems.append((label, f"internal error while validating ({type(exc).__name__})"))
 
 
+def _validate_stdin(stream: IO[bytes], outcome: _Outcome, want_report: bool, common: dict[str, Any]) -> None:
+    """Standard input with the limits and the streaming of a file: spooled to a 0600 temporary file."""
+    from client.validation import validate_path
+    from client.validation.sources import InputRefused, spooled_stdin
+
+    def runner(observers: list[Any], path: Path) -> FileReport:
+        report = validate_path(path, observers=observers, **{**common, "check_name": False})
+        report.name = "<stdin>"
+        return report
+
+    try:
+        with spooled_stdin(stream) as path:
+            _validate_one("<stdin>", lambda observers: runner(observers, path), outcome, want_report)
+    except InputRefused as exc:
+        outcome.problems.append(("<stdin>", str(exc)))
+    except OSError as exc:
+        outcome.problems.append(("<stdin>", f"cannot read standard input ({exc.strerror or exc})"))
+    except MemoryError:
+        outcome.problems.append(("<stdin>", "not enough memory to validate this input"))
+    except Exception as exc:  # never a traceback
+        outcome.problems.append(("<stdin>", f"internal error while validating ({type(exc).__name__})"))
+
+
 def run_validate(
     inputs: list[str],
     *,
@@ -141,7 +170,7 @@ def run_validate(
     stdin: IO[bytes] | None = None,
 ) -> _Outcome:
     """Validate every input; I/O problems are collected, never raised."""
-    from client.validation import validate_bytes, validate_path
+    from client.validation import validate_path
     from client.validation.findings import Profile
 
     outcome = _Outcome()
@@ -153,26 +182,7 @@ def run_validate(
     }
     for item in inputs:
         if item == "-":
-            stream = stdin if stdin is not None else sys.stdin.buffer
-            try:
-                data = stream.read()
-            except OSError as exc:
-                outcome.problems.append(("<stdin>", f"cannot read standard input ({exc.strerror or exc})"))
-                continue
-
-            def runner(observers: list[Any], data: bytes = data) -> FileReport:
-                report = validate_bytes(data, observers=observers, **{**common, "check_name": False})
-                report.name = "<stdin>"
-                return report
-
-            try:
-                _validate_one("<stdin>", runner, outcome, want_report)
-            except MemoryError:
-                outcome.problems.append(("<stdin>", "not enough memory to validate this input"))
-            except Exception as exc:  # never a traceback
-                outcome.problems.append(
-                    ("<stdin>", f"internal error while validating ({type(exc).__name__})")
-                )
+            _validate_stdin(stdin if stdin is not None else sys.stdin.buffer, outcome, want_report, common)
             continue
         path = Path(item)
         try:
