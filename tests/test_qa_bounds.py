@@ -713,3 +713,53 @@ def test_zip_members_count_is_bounded() -> None:
             zf.writestr(f"f{i}.json", b"{}")
     with zipfile.ZipFile(buffer) as zf, pytest.raises(InputRefused, match="at most 4"):
         check_zip(zf, members=4)
+
+
+def test_mock_refuses_a_stale_signature_and_its_skew_is_configurable(mock: _Mock, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from client.wire.signing import Signer
+
+    body = envelope(make_document("2026H1", 1, seed=21))
+    key = mock.keys.signer()._key
+    old = datetime.now(UTC) - timedelta(minutes=20)
+    stale = Signer(key, mock.keys.chain(), "dev", now=lambda: old).sign(body)
+    problem = _problem(mock.client.deliver(body, sign=False, headers=stale), 401)
+    assert problem["reason"] == "signing-time-skew" and "15 minutes" in problem["detail"]
+    settings = dev_settings(
+        tmp_path,
+        periods=[PeriodConfig(code="2026H1")],
+        today=TODAY,
+        dev_dir=mock.keys.dir,
+        signature_max_skew_seconds=3600,
+    )
+    with running_mock(settings) as url, MockClient(url, mock.keys.signer()) as client:
+        assert client.deliver(body, sign=False, headers=stale).status_code == 202
+
+
+def test_push_refuses_a_ca_certificate_as_signing_key_with_exit_2(
+    tmp_path: Path, keys: DevKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from client.cli import app as cli
+    from client.devtools.generate import write_export
+
+    export = tmp_path / "export.json"
+    write_export(export, trajecten=1, date_from=date(2026, 1, 1), date_to=date(2026, 6, 30), seed=1)
+    for name, value in {
+        "CLIENT_ID": "dev",
+        "CLIENT_SECRET": "dev",
+        "SIGNING_KEY": str(keys.ca_key_path),  # the development CA's own key and certificate
+        "SIGNING_CHAIN": str(keys.ca_path),
+    }.items():
+        monkeypatch.setenv(f"DDAS_{name}", value)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "push", str(export), "--period", "2026H1",
+            "--base-url", "http://127.0.0.1:9/v1", "--journal", str(tmp_path / "j.sqlite"),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "CA certificate" in result.output and "Traceback" not in result.output
