@@ -512,8 +512,8 @@ def test_disk_full_while_splitting_is_one_line_exit_2(
     result = _split(sources, out, 4)
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if "disk is full" in line]
-    assert len(lines) == 1 and "free space" in lines[0]
+    text = " ".join(result.output.split())  # the message may be wrapped at the console width
+    assert text.count("disk is full") == 1 and "free space there and run again" in text
     # the two files written before are complete; no temporary file is left behind
     assert len(list(out.glob("*.json"))) == 2 and not list(out.glob(".*"))
 
@@ -763,3 +763,28 @@ def test_push_refuses_a_ca_certificate_as_signing_key_with_exit_2(
     )  # fmt: skip
     assert result.exit_code == 2, result.output
     assert "CA certificate" in result.output and "Traceback" not in result.output
+
+
+def test_full_temporary_disk_while_planning_a_split_is_one_line_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from client.planning import store as store_mod
+
+    original = store_mod.ByteStore.__init__
+
+    def spill_at_once(self: Any, spill_at: int = 0) -> None:
+        original(self, 0)
+
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(store_mod.ByteStore, "__init__", spill_at_once)
+    monkeypatch.setattr(store_mod.tempfile, "TemporaryFile", full)
+    result = _split(_split_sample(tmp_path), tmp_path / "out", 4)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    text = " ".join(result.output.split())  # the message may be wrapped at the console width
+    assert text.count("disk is full") == 1 and "set TMPDIR" in text

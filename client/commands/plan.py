@@ -131,6 +131,13 @@ def _make_plan(
         except ValueError as exc:
             _err(str(exc))
             raise typer.Exit(exitcodes.USAGE) from exc
+        except OSError as exc:  # the planner's spill file (a large plan) on a full temporary disk
+            import tempfile
+
+            from client.planning.output import describe_os_error
+
+            _err(describe_os_error(Path(tempfile.gettempdir()), exc) + " (or set TMPDIR to a larger disk)")
+            raise typer.Exit(exitcodes.USAGE) from None
 
 
 def _human(n: int) -> str:
