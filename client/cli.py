@@ -7,6 +7,7 @@ import importlib
 import typer
 
 from client import __version__
+from client.commands._console import markup_mode
 
 app = typer.Typer(
     name="ddas",
@@ -14,6 +15,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=markup_mode(),  # plain, unwrapped errors when stderr is not a terminal
 )
 
 # Each module under client/commands/ defines `register(app)`; one module per command group.

@@ -6,12 +6,15 @@ import importlib
 
 import typer
 
+from client.commands._console import markup_mode
+
 app = typer.Typer(
     name="ddas-mock",
     help="A stateful emulation of the CBS receiving side, for testing deliveries locally.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=markup_mode(),  # plain, unwrapped errors when stderr is not a terminal
 )
 
 COMMAND_MODULES = ("serve_cmd", "pull_cmd")

@@ -29,6 +29,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from client.commands._console import make_console
 from mock_server.demo_pull import step_pull
 
 DEMO_DIR = Path(".ddas-demo")
@@ -265,9 +266,7 @@ def _context(workdir: Path, console: Console, trajecten: int) -> Iterator[DemoCo
 def run(workdir: Path = DEMO_DIR, *, trajecten: int = 3000, console: Console | None = None) -> DemoContext:
     """Run every step; the mock is stopped on the way out, whatever happens."""
     if console is None:
-        console = Console(highlight=False)
-        if not console.is_terminal:
-            console = Console(highlight=False, width=110)
+        console = make_console(width=110)  # off a terminal: rules and tables 110 wide, text unwrapped
     workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
     for stale in ("data", "reports"):
         shutil.rmtree(workdir / stale, ignore_errors=True)

@@ -1,9 +1,11 @@
-"""Shared fixtures. Tests that need ../shared skip with a clear reason when it is absent."""
+"""Shared fixtures. Tests that need ../shared skip with a clear reason when it is absent, and fail
+instead when the environment variable CI is set (CI always has ../shared: its absence is a broken run)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -16,22 +18,35 @@ OFFICIAL_SCHEMA = SPEC / "json_schema_Uitwisselmodel.json"
 OFFICIAL_OPENAPI = SPEC / "DDAS-SHV.yaml"
 OFFICIAL_EXAMPLES = sorted(SPEC.glob("*Voorbeeld*.json")) if SPEC.is_dir() else []
 
-needs_shared = pytest.mark.skipif(
-    not OFFICIAL_SCHEMA.is_file(), reason="../shared/ddas-spec is absent: official-spec tests need it"
-)
+
+def shared_missing(reason: str) -> NoReturn:
+    """Skip a test that needs ../shared; under CI (env var CI set) fail it, naming what is missing."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: ../shared must be beside the checkout)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def require_shared() -> None:
+    """Used by `needs_shared`: the official schema must be there."""
+    if not OFFICIAL_SCHEMA.is_file():
+        shared_missing("../shared/ddas-spec is absent: official-spec tests need it")
+
+
+needs_shared = pytest.mark.usefixtures("require_shared")
 
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not SPEC.is_dir():
-        pytest.skip("../shared/ddas-spec is absent: official-spec tests need it")
+        shared_missing("../shared/ddas-spec is absent: official-spec tests need it")
     return SHARED
 
 
 def _official(path: Path, needed: str) -> Any:
     """An official JSON or YAML document of ../shared, or a skip naming what needs it."""
     if not path.is_file():
-        pytest.skip(f"../shared/ddas-spec is absent: {needed}")
+        shared_missing(f"../shared/ddas-spec is absent: {needed}")
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
         import json
@@ -57,7 +72,7 @@ def official_openapi() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def official_examples() -> list[Path]:
     if not OFFICIAL_EXAMPLES:
-        pytest.skip("../shared/ddas-spec is absent: the official examples are needed")
+        shared_missing("../shared/ddas-spec is absent: the official examples are needed")
     return OFFICIAL_EXAMPLES
 
 

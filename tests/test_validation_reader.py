@@ -24,7 +24,7 @@ from client.validation.reader import (
     iter_events,
     stream_bytes,
 )
-from tests.conftest import OFFICIAL_EXAMPLES
+from tests.conftest import OFFICIAL_EXAMPLES, shared_missing
 
 DOC: dict[str, Any] = {
     "startdatumLevering": "2024-01-01",
@@ -97,7 +97,7 @@ def test_stream_equals_memory_on_every_chunk_boundary(tiny_chunks: int) -> None:
 
 def test_stream_equals_memory_on_the_official_examples(tiny_chunks: int) -> None:
     if not OFFICIAL_EXAMPLES:
-        pytest.skip("../shared/ddas-spec is absent: the official examples are needed")
+        shared_missing("../shared/ddas-spec is absent: the official examples are needed")
     for example in OFFICIAL_EXAMPLES:
         data = example.read_bytes()
         memory, streamed = both(data)

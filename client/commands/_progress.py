@@ -13,7 +13,6 @@ def progress_bar(*, enabled: bool = True) -> Progress:
 
     Imported lazily so that `ddas --help` and quick commands do not pay for rich.
     """
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -23,7 +22,9 @@ def progress_bar(*, enabled: bool = True) -> Progress:
         TimeElapsedColumn,
     )
 
-    console = Console(stderr=True)
+    from client.commands._console import make_console
+
+    console = make_console(stderr=True)
     return Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),

@@ -50,9 +50,9 @@ def _progress_bar(err: Console, total: int, *, shown: bool) -> Iterator[Callable
 
 
 def _list_defects() -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from client.commands._console import make_console
     from client.devtools.generate import DEFECTS
 
     table = Table(title="Defects `ddas generate --defects` can inject", show_lines=False)
@@ -62,7 +62,7 @@ def _list_defects() -> None:
     table.add_column("what")
     for spec in DEFECTS.values():
         table.add_row(spec.code, spec.severity, spec.level, spec.description)
-    Console().print(table)
+    make_console().print(table)
 
 
 def register(app: typer.Typer) -> None:
@@ -105,11 +105,10 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Generate a realistic synthetic Uitwisselmodel v1.0 export (BSNs pass the 11-check)."""
-        from rich.console import Console
-
+        from client.commands._console import escape, make_console
         from client.devtools.generate import DEFAULT_VENDOR, GenerateError, parse_defects, write_export
 
-        err = Console(stderr=True, soft_wrap=True)
+        err = make_console(stderr=True)
         if list_defects:
             _list_defects()
             return
@@ -120,7 +119,7 @@ def register(app: typer.Typer) -> None:
             end = _date("--to", date_to)
             codes = parse_defects(defects)
         except (_Usage, GenerateError) as exc:
-            err.print(f"[red]ddas generate:[/red] {exc}", highlight=False)
+            err.print(f"[red]ddas generate:[/red] {escape(exc)}")
             raise typer.Exit(exitcodes.USAGE) from None
 
         show_bar = not quiet and trajecten >= _PROGRESS_FROM and sys.stderr.isatty()
@@ -141,11 +140,11 @@ def register(app: typer.Typer) -> None:
                     progress=progress,
                 )
         except GenerateError as exc:
-            err.print(f"[red]ddas generate:[/red] {exc}", highlight=False)
+            err.print(f"[red]ddas generate:[/red] {escape(exc)}")
             raise typer.Exit(exitcodes.USAGE) from None
         except OSError as exc:
             err.print(
-                f"[red]ddas generate:[/red] cannot write {output}: {exc.strerror or exc}; "
+                f"[red]ddas generate:[/red] cannot write {escape(output)}: {escape(exc.strerror or exc)}; "
                 "check that the directory exists and is writable",
                 highlight=False,
             )
@@ -155,7 +154,7 @@ def register(app: typer.Typer) -> None:
             where = "stdout" if target == "-" else str(target)
             extra = f", defects {', '.join(codes)}" if codes else ""
             err.print(
-                f"wrote {where}: {stats.trajecten:,} trajecten, {stats.bytes / 1e6:,.1f} MB "
+                f"wrote {escape(where)}: {stats.trajecten:,} trajecten, {stats.bytes / 1e6:,.1f} MB "
                 f"in {seconds:.1f} s (variant {variant}, seed {seed}{extra})",
                 highlight=False,
             )

@@ -16,6 +16,7 @@ import typer
 
 from client import __version__
 from client.commands import exitcodes
+from client.commands._console import error, escape, make_console
 from client.commands._inputs import input_problem
 from client.commands._progress import progress_bar
 
@@ -64,11 +65,7 @@ _DEEL = typer.Option(
 
 
 def _err(message: str) -> None:
-    from rich.console import Console
-
-    from client.privacy import mask_text
-
-    Console(stderr=True).print(f"[red]error:[/red] {mask_text(message)}", highlight=False)
+    error("error", message)
 
 
 def _periods(period: str | None, periods: str | None) -> list[Period]:
@@ -163,8 +160,8 @@ def _print_findings(console: Console, findings: list[Finding], limit: int = 50) 
     for f in findings[:limit]:
         colour = {"error": "red", "warning": "yellow", "info": "blue"}[f.severity.value]
         console.print(
-            f"[{colour}]{f.severity.value}[/{colour}] {f.code} {mask_text(f.message)}"
-            + (f"\n    hint: {mask_text(f.hint)}" if f.hint else ""),
+            f"[{colour}]{f.severity.value}[/{colour}] {f.code} {escape(mask_text(f.message))}"
+            + (f"\n    hint: {escape(mask_text(f.hint))}" if f.hint else ""),
             highlight=False,
             soft_wrap=True,
         )
@@ -173,10 +170,9 @@ def _print_findings(console: Console, findings: list[Finding], limit: int = 50) 
 
 
 def _render_plan(p: Plan) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = make_console()
     table = Table(title=f"Delivery plan ({', '.join(x.code for x in p.periods) or 'no periods'})")
     for col in (
         "Period",
@@ -201,9 +197,9 @@ def _render_plan(p: Plan) -> None:
             pos += n
             table.add_row(
                 d.period.code if k == 0 else "",
-                d.organisatie_naam if k == 0 else "",
-                d.uitvraagdeel if k == 0 else "",
-                lev.gm or "(none)",
+                escape(d.organisatie_naam) if k == 0 else "",
+                escape(d.uitvraagdeel) if k == 0 else "",
+                escape(lev.gm or "(none)"),
                 str(lev.teller),
                 f"{n:,}",
                 str(first) if first == last else f"{first}-{last}",
@@ -212,7 +208,7 @@ def _render_plan(p: Plan) -> None:
             )
         table.add_row(
             "",
-            f"[bold]{d.filename}[/bold]",
+            f"[bold]{escape(d.filename)}[/bold]",
             "",
             "",
             "",
@@ -234,7 +230,7 @@ def _render_plan(p: Plan) -> None:
         highlight=False,
     )
     if p.findings:
-        _print_findings(Console(), p.findings)
+        _print_findings(console, p.findings)
 
 
 def _aanleverdatum(text: str | None) -> datetime | None:
@@ -305,8 +301,6 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Write every page of every planned delivery as a protocol-named file, each validated first."""
-        from rich.console import Console
-
         from client.planning.check import PageChecker
         from client.planning.output import OutputError, write_atomic, write_zip
         from client.validation.findings import Severity
@@ -327,7 +321,7 @@ def register(app: typer.Typer) -> None:
         except BaseException:
             checker.close()
             raise
-        console = Console()
+        console = make_console()
         written: dict[str, list[Path]] = {}
         rejected = 0
         page_warnings: Counter[str] = Counter()
@@ -345,9 +339,9 @@ def register(app: typer.Typer) -> None:
                         page_warnings.update(f.code for f in check.findings if f.severity is Severity.WARNING)
                         if not check.valid:
                             rejected += 1
+                            name = escape(page.filename)
                             progress.console.print(
-                                f"[red]not written[/red] {page.filename}: {len(check.errors)} error(s)",
-                                highlight=False,
+                                f"[red]not written[/red] {name}: {len(check.errors)} error(s)"
                             )
                             _print_findings(progress.console, check.errors, limit=20)
                         else:
@@ -361,7 +355,7 @@ def register(app: typer.Typer) -> None:
                         target = out / f"SHV_{code}.zip"
                         write_zip(target, files)
                         zips_written.append(target)
-                        console.print(f"zip {target} ({len(files)} files)", highlight=False)
+                        console.print(f"zip {escape(target)} ({len(files)} files)")
             except OutputError as exc:
                 _remove_stale(out, bases, zips, [*zips_written, *(f for v in written.values() for f in v)])
                 _err(str(exc))
@@ -371,7 +365,8 @@ def register(app: typer.Typer) -> None:
             )
             n_written = sum(len(v) for v in written.values())
             console.print(
-                f"{n_written} file(s) written to {out}, {rejected} rejected; {len(p.deliveries)} deliveries, "
+                f"{n_written} file(s) written to {escape(out)}, {rejected} rejected; "
+                f"{len(p.deliveries)} deliveries, "
                 f"{p.trajecten_read:,} trajecten read, {p.unplanned} not planned (no usable date), "
                 f"{p.dropped} duplicates dropped.",
                 highlight=False,

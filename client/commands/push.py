@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from client.commands import exitcodes
+from client.commands._console import error, escape, make_console
 from client.commands._inputs import input_problem
 from client.commands._progress import progress_bar
 from client.privacy import mask_text
@@ -53,19 +54,15 @@ _STATE_STYLE = {
 
 
 def _out() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
+    return make_console()
 
 
 def _err() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return make_console(stderr=True)
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    _err().print(f"[red]ddas:[/red] {mask_text(message)}", markup=True)
+    error("ddas", message)
     return typer.Exit(code)
 
 
@@ -256,13 +253,13 @@ def _render_delivery(console: Console, result: DeliveryResult, *, max_findings: 
     if result.replayed:
         extra.append(f"{result.replayed} page(s) already there")
     console.print(
-        f"[bold]{result.period}[/bold] {result.organisatie_naam or result.organisatie} "
-        f"({result.organisatie}) "
-        f"{result.uitvraagdeel}: {result.trajecten:,} trajecten, {result.pages} page(s) → "
-        f"[{style}]{label}[/{style}]" + (f"  [dim]{', '.join(extra)}[/dim]" if extra else "")
+        f"[bold]{result.period}[/bold] {escape(result.organisatie_naam or result.organisatie)} "
+        f"({escape(result.organisatie)}) "
+        f"{escape(result.uitvraagdeel)}: {result.trajecten:,} trajecten, {result.pages} page(s) → "
+        f"[{style}]{label}[/{style}]" + (f"  [dim]{escape(', '.join(extra))}[/dim]" if extra else "")
     )
     if result.problem:
-        console.print(f"    {mask_text(result.problem)}")
+        console.print(f"    {mask_text(result.problem)}", markup=False)
     errors = [f for f in result.findings if f.get("severity") == "error"]
     warnings = [f for f in result.findings if f.get("severity") == "warning"]
     infos = len(result.findings) - len(errors) - len(warnings)
@@ -273,7 +270,7 @@ def _render_delivery(console: Console, result: DeliveryResult, *, max_findings: 
         top = ", ".join(f"{code} ×{n}" for code, n in sorted(codes.items(), key=lambda kv: -kv[1])[:6])
         console.print(
             f"    findings: {len(errors)} error(s), {len(warnings)} warning(s), {infos} info(s)"
-            f"  [dim]{top}[/dim]"
+            f"  [dim]{escape(top)}[/dim]"
         )
         for item in (errors or [])[:max_findings]:
             console.print(f"      {_finding_line(item)}", markup=False)
@@ -478,15 +475,15 @@ def status_command(
         return
     console = _out()
     if not rows:
-        console.print("the journal holds no delivery" + (f" for {period}" if period else ""))
+        console.print("the journal holds no delivery" + (f" for {period}" if period else ""), markup=False)
     for row in rows:
         pages = row["pages"]
         done = sum(1 for p in pages if p["state"] in ("sent", "accepted"))
         now = f", receiver now: {row['receiver_now']}" if "receiver_now" in row else ""
         style = _STATE_STYLE.get(row["state"], "white")
         console.print(
-            f"[bold]{row['period']}[/bold] {row['organisatie']} {row['uitvraagdeel']} "
-            f"[{style}]{row['state']}[/{style}] id {row['receiver_id'] or '-'}, "
+            f"[bold]{row['period']}[/bold] {escape(row['organisatie'])} {escape(row['uitvraagdeel'])} "
+            f"[{style}]{row['state']}[/{style}] id {escape(row['receiver_id'] or '-')}, "
             f"pages {done}/{row['total_pages']}, "
             f"{row['trajecten']:,} trajecten, updated {row['updated_at']}{now}"
         )
@@ -588,9 +585,11 @@ def withdraw_command(
         console = _out()
         for item in results:
             if "problem" in item:
-                console.print(f"{item['id']}: [red]not withdrawn[/red]: {item['problem']}")
+                console.print(
+                    f"{escape(item['id'])}: [red]not withdrawn[/red]: {escape(mask_text(item['problem']))}"
+                )
             else:
-                console.print(f"{item['id']}: [magenta]{item['state']}[/magenta]")
+                console.print(f"{escape(item['id'])}: [magenta]{item['state']}[/magenta]")
     raise typer.Exit(code)
 
 

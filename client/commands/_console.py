@@ -1,0 +1,48 @@
+"""The one console factory of every command (`ddas` and `ddas-mock`): output that is not a terminal
+is never hard-wrapped, so what a script or a test reads does not depend on a path's length.
+
+rich is imported when a console is made, not when the CLI starts.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["UNWRAPPED_WIDTH", "error", "escape", "make_console", "markup_mode"]
+
+# Layout width of tables when the output is a file or a pipe: wide enough that no row is folded.
+UNWRAPPED_WIDTH = 10_000
+
+
+def make_console(*, stderr: bool = False, width: int | None = None) -> Console:
+    """A rich Console without highlighting that never wraps text; off a terminal, tables get `width`
+    (default `UNWRAPPED_WIDTH`) columns instead of 80, so nothing is folded either."""
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = width or UNWRAPPED_WIDTH
+    return console
+
+
+def escape(text: object) -> str:
+    """Text (a file name, a message quoting input) made safe to put inside rich markup: `[x]` stays."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(str(text))
+
+
+def error(prefix: str, message: str) -> None:
+    """`prefix: message` on stderr, prefix in red; the message masked (BSNs) and printed as is."""
+    from client.privacy import mask_text
+
+    make_console(stderr=True).print(f"[red]{escape(prefix)}:[/red] {escape(mask_text(message))}")
+
+
+def markup_mode() -> Literal["rich"] | None:
+    """typer's rich error panels only on a terminal: off it, click's plain one-line errors (never wrapped)."""
+    return "rich" if sys.stderr.isatty() else None
