@@ -15,13 +15,11 @@ Why these choices:
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -35,6 +33,8 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core.core_schema import ValidatorFunctionWrapHandler
+
+from client.formats import is_date, is_datetime, is_schema_email
 
 __all__ = [
     "AanleverendeOrganisatie",
@@ -128,20 +128,15 @@ class Oplossingssoort(StrEnum):
 
 # --------------------------------------------------------------------------- scalar types
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# RFC 3339 date-time: a zone designator is mandatory (R-FMT-02).
-_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+# Formats: one definition in client.formats (the model accepts exactly what the official schema does).
 
 
 def _to_date(value: Any) -> Any:
     """Accept only `YYYY-MM-DD` text (or a `date`), so that a dump reproduces the input exactly."""
     if isinstance(value, str):
-        if not _DATE_RE.match(value):
-            raise ValueError("a date must be written as YYYY-MM-DD")
-        try:
-            return date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(f"not a real calendar date: {exc}") from None
+        if not is_date(value):
+            raise ValueError("a date must be a real calendar day written as YYYY-MM-DD")
+        return date.fromisoformat(value)
     if isinstance(value, datetime):
         raise ValueError("a date is expected, not a date-time")
     if isinstance(value, date):
@@ -199,7 +194,7 @@ def _to_datetime(value: Any, handler: ValidatorFunctionWrapHandler) -> DatumTijd
     if isinstance(value, DatumTijdValue):
         return value
     if isinstance(value, str):
-        if not _DATETIME_RE.match(value):
+        if not is_datetime(value):
             raise ValueError("a date-time must be RFC 3339 with a zone, e.g. 2025-01-01T00:00:00Z")
         parsed = handler(value)
         return DatumTijdValue.from_datetime(parsed, value)
@@ -221,13 +216,12 @@ DatumTijd = Annotated[
 
 
 def _check_email(value: Any) -> Any:
+    """What the official schema accepts (client.formats); a stricter address check is R-FMT-04's."""
     if not isinstance(value, str):
         raise ValueError("an e-mail address must be a string")
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValueError(f"not a valid e-mail address: {exc}") from None
-    return value  # the original text, not the normalised form: the dump must equal the input
+    if not is_schema_email(value):
+        raise ValueError("not an e-mail address: it has no '@'")
+    return value
 
 
 Email = Annotated[
@@ -235,7 +229,7 @@ Email = Annotated[
     BeforeValidator(_check_email),
     WithJsonSchema({"type": "string", "format": "email"}),
 ]
-"""`$defs.email`: a real address (R-FMT-03), kept as written."""
+"""`$defs.email`: what the official schema accepts (R-FMT-03), kept as written; see client.formats."""
 
 
 def _to_bedrag(value: Any) -> Any:

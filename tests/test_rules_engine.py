@@ -217,6 +217,9 @@ CASES: list[Case] = [
         "api",
     ),
     Case("R-ORG-04", org("postcode", "3511 ab"), ORG + "/postcode", W),
+    Case(
+        "R-FMT-04", org("contactpersonen", [{"email": "Jan <jan@x.nl>"}]), ORG + "/contactpersonen/0/email", E
+    ),
     # D. gemeentecode
     Case("R-GEM-01", setp("gemeentecode", ""), P + "/gemeentecode", E),
     Case("R-GEM-02", setp("gemeentecode", "Onbekend"), P + "/gemeentecode", W, id="onbekend"),

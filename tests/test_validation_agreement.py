@@ -7,8 +7,11 @@ OFFICIAL schema. A `required`/`additionalProperties` error sits on the object in
 
 Mutations: drop a required field, wrong type, bad enum value, bad date, date-time without zone, extra
 property (closed and open objects), array bounds (0 or 3 clients, empty leveringen/contactpersonen),
-null where a value is expected, bad e-mail. E-mail mutations avoid the cases where we are stricter on
-purpose (python-jsonschema only checks for an "@"; we use a real address check, RULES.md R-FMT-03).
+null where a value is expected, e-mails with and without "@". Our schema layer checks the formats
+exactly as the referee does (client.formats): an e-mail with an "@" that is no RFC 5321 mailbox is not a
+schema finding but R-FMT-04, a warning under `standard` (issue 9 item 2). `test_format_cases` lists
+every format case with what the referee says and what each profile reports, deliberate divergences
+included.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ BAD_DATES = [
     "31-12-2024",
     "",
     "2024-01-01T00:00:00Z",
+    "0000-01-01",
 ]
 BAD_DATETIMES = [
     "2024-12-31T23:59:59",
@@ -50,8 +54,24 @@ BAD_DATETIMES = [
     "2024-12-31",
     "2024-12-31T25:00:00Z",
     "20241231T235959Z",
+    "2024-12-31T23:59:60Z",
+    "0000-01-01T00:00:00Z",
+    "2024-12-31t23:59:59z",  # valid: RFC 3339 allows lower case
 ]
-BAD_EMAILS = ["jan.jansen", "", "jan at example.nl", "www.example.nl"]
+BAD_EMAILS = [
+    "jan.jansen",
+    "",
+    "jan at example.nl",
+    "www.example.nl",
+    # an "@": the official schema accepts these (R-FMT-04 warns about the non-mailboxes)
+    "jan@localhost",
+    "a@b",
+    '"jan jansen"@example.nl',
+    "jän@example.nl",
+    "Jan <jan@x.nl>",
+    "@",
+    "jan@[127.0.0.1]",
+]
 BAD_ENUMS = [
     "",
     "onbekend",
@@ -349,3 +369,52 @@ def test_all_layers_survive_mutations_and_mask_bsns(official_examples: list[Path
             assert not any(bsn in text for bsn in bsns)
 
     check()
+
+
+# (pointer, value, the referee accepts it, our codes under standard, our codes under strict) at that pointer.
+EMAIL = "/leveringen/0/aanleverende_organisatie/contactpersonen/0/email"
+FMT = {"R-FMT-01", "R-FMT-02", "R-FMT-03", "R-FMT-04", "R-SCHEMA-01", "R-NULL-01"}
+FORMAT_CASES: list[tuple[str, str, bool, dict[str, str], dict[str, str]]] = [
+    (EMAIL, "jan@example.nl", True, {}, {}),
+    (EMAIL, "jan@localhost", True, {}, {}),  # single-label domain: an RFC 5321 mailbox
+    (EMAIL, "a@b", True, {}, {}),
+    (EMAIL, '"jan jansen"@example.nl', True, {}, {}),  # quoted local part
+    (EMAIL, "jan@[127.0.0.1]", True, {}, {}),  # address literal
+    # divergence on purpose: the schema accepts it, we warn (standard) or refuse (strict): not a mailbox
+    (EMAIL, "jän@example.nl", True, {"R-FMT-04": "warning"}, {"R-FMT-04": "error"}),
+    (EMAIL, "Jan <jan@x.nl>", True, {"R-FMT-04": "warning"}, {"R-FMT-04": "error"}),
+    (EMAIL, "jan @example.nl", True, {"R-FMT-04": "warning"}, {"R-FMT-04": "error"}),
+    (EMAIL, "@", True, {"R-FMT-04": "warning"}, {"R-FMT-04": "error"}),
+    (EMAIL, "jan.jansen", False, {"R-FMT-03": "error"}, {"R-FMT-03": "error"}),
+    ("/aanleverdatumEnTijd", "2024-12-31t23:59:59z", True, {}, {}),
+    ("/aanleverdatumEnTijd", "2024-12-31T23:59:59.5-00:00", True, {}, {}),
+    ("/aanleverdatumEnTijd", "2024-12-31T23:59:60Z", False, {"R-FMT-02": "error"}, {"R-FMT-02": "error"}),
+    ("/aanleverdatumEnTijd", "0000-01-01T00:00:00Z", False, {"R-FMT-02": "error"}, {"R-FMT-02": "error"}),
+    # divergence on purpose: the referee's pattern ends in `$`, which matches before a final newline
+    ("/aanleverdatumEnTijd", "2024-12-31T23:59:59Z\n", True, {"R-FMT-02": "error"}, {"R-FMT-02": "error"}),
+    ("/startdatumLevering", "2024-02-29", True, {}, {}),
+    ("/startdatumLevering", "0000-01-01", False, {"R-FMT-01": "error"}, {"R-FMT-01": "error"}),
+    ("/startdatumLevering", "2024-01-01\n", False, {"R-FMT-01": "error"}, {"R-FMT-01": "error"}),
+]
+
+
+@pytest.mark.parametrize(("where", "value", "referee_ok", "standard", "strict"), FORMAT_CASES)
+def test_format_cases(
+    where: str, value: str, referee_ok: bool, standard: dict[str, str], strict: dict[str, str]
+) -> None:
+    """Each format case: the referee's verdict, and what each profile reports at that place. Under
+    `standard`, nothing the referee accepts is an error, except the cases listed as divergences."""
+    from client.validation.findings import Profile
+
+    doc = json.loads((OFFICIAL_EXAMPLES[0]).read_text(encoding="utf-8"))
+    parts: list[str | int] = [int(p) if p.isdigit() else p for p in where.strip("/").split("/")]
+    _set(doc, parts, value)
+    referee = _reference_validator()
+    assert (where not in _reference_paths(referee, doc)) is referee_ok
+    for profile, expected in ((Profile.STANDARD, standard), (Profile.STRICT, strict)):
+        report = validate_bytes(orjson.dumps(doc), check_name=False, profile=profile)
+        got = {f.code: f.severity.value for f in report.findings if f.path == where and f.code in FMT}
+        assert got == expected, (profile, value, got)
+    diverges = "R-FMT-02" in standard and referee_ok
+    if referee_ok and not diverges:
+        assert "error" not in standard.values()

@@ -49,14 +49,14 @@ def check_page(body: bytes, name: str, rules: bool = False) -> PageCheck:
 
 def _fallback(body: bytes, name: str) -> PageCheck:
     """Schema-only check with the project's generated schema, until `client.validation` is available."""
-    import jsonschema_rs
     import orjson
 
     from client.schema import uitwisselmodel_schema
+    from client.validation.schema_check import compile_validator
 
     findings: list[Finding] = []
     doc = orjson.loads(body)
-    validator = jsonschema_rs.Draft202012Validator(uitwisselmodel_schema(), validate_formats=True)
+    validator = compile_validator(uitwisselmodel_schema())
     for err in validator.iter_errors(doc.get("gegevens")):
         path = "/gegevens" + "".join(f"/{p}" for p in err.instance_path)
         findings.append(Finding("R-SCHEMA-01", Severity.ERROR, path, mask_text(err.message)))

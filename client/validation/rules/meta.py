@@ -1,4 +1,4 @@
-"""Section C: delivery metadata and organisation (R-META-01, R-LEV-01, R-ORG-01..04)."""
+"""Section C: delivery metadata and organisation (R-META-01, R-LEV-01, R-ORG-01..04, R-FMT-04)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from client.formats import email_problem, is_schema_email, is_valid_email
 from client.validation.findings import Severity
 from client.validation.rules.context import E, I, W, pstr, show
 
@@ -17,7 +18,6 @@ Emit = Callable[[str, Severity, str, str, str], None]
 _VERSIONED = re.compile(
     r"(?P<name>.*[A-Za-z].*?)(?:[\s_\-/:]+[vV]?|[vV])\d+(?:\.\d+)*|(?P<name2>.*[A-Za-z].*?)\d+(?:\.\d+)+"
 )
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _KVK = re.compile(r"\d{8}")
 _POSTCODE = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
 
@@ -120,8 +120,24 @@ def check_organisation(org: Any, rel: str, envelope: bool, emit: Emit) -> None:
         )
     contacts = org.get("contactpersonen")
     ok = type(contacts) is list and any(
-        type(p) is dict and type(p.get("email")) is str and _EMAIL.fullmatch(p["email"]) for p in contacts
+        type(p) is dict and type(p.get("email")) is str and is_valid_email(p["email"]) for p in contacts
     )
+    if type(contacts) is list:
+        for index, person in enumerate(contacts):
+            email = person.get("email") if type(person) is dict else None
+            if type(email) is not str or not is_schema_email(email):
+                continue  # not a string or no "@": the schema layer reports it (R-SCHEMA-01, R-FMT-03)
+            problem = email_problem(email)
+            if problem is not None:
+                emit(
+                    "R-FMT-04",
+                    E,
+                    f"{rel}/contactpersonen/{index}/email",
+                    f"E-mail {show(email)} is not a plain address: {problem}. The official schema "
+                    "accepts it, but mail to it may not arrive.",
+                    "Give one address like naam@organisatie.nl (no display name, no spaces); CBS sends the "
+                    "op-orde report there.",
+                )
     if not ok:
         emit(
             "R-ORG-03",
