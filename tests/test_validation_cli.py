@@ -94,11 +94,33 @@ def test_stdin(good: Path) -> None:
 
 
 def test_file_name_rules_and_opt_out(tmp_path: Path) -> None:
-    path = tmp_path / "export.v2.json"
+    path = tmp_path / "SHV_2024.v2.json"
     path.write_bytes(orjson.dumps(GOOD))
     result = invoke(str(path))
     assert result.exit_code == exitcodes.CONTENT_ERROR and "R-FILE-01" in result.output
     assert invoke("--no-name-check", str(path)).exit_code == exitcodes.OK
+
+
+@pytest.mark.parametrize("name", ["SHV_2024.v2.json", "shv_2024.v2.json", "Shv_x.JSON"])
+def test_a_name_that_claims_a_protocol_file_is_checked(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(orjson.dumps(GOOD))
+    result = invoke("--format", "json", str(path))
+    assert result.exit_code == exitcodes.CONTENT_ERROR
+    codes = {(f["code"], f["severity"]) for f in json.loads(result.stdout)["files"][0]["findings"]}
+    assert ("R-FILE-01", "error") in codes
+
+
+def test_an_export_is_not_a_delivery_file(tmp_path: Path) -> None:
+    """Issue 9 item 3: a clean export named export.json passes, with one info about `ddas split`."""
+    path = tmp_path / "export.v2.json"
+    path.write_bytes(orjson.dumps(GOOD))
+    result = invoke("--format", "json", "--verbose", str(path))
+    assert result.exit_code == exitcodes.OK, result.output
+    files = [f for f in json.loads(result.stdout)["files"][0]["findings"] if f["code"] == "R-FILE-01"]
+    assert len(files) == 1 and files[0]["severity"] == "info" and "ddas split" in files[0]["hint"]
+    asked = invoke("--name-check", str(path))
+    assert asked.exit_code == exitcodes.CONTENT_ERROR and "R-FILE-01" in asked.output
 
 
 def test_zip_member_by_member(tmp_path: Path) -> None:
@@ -211,3 +233,24 @@ def test_subprocess_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == exitcodes.USAGE
     assert b"Traceback" not in proc.stderr and b"Traceback" not in proc.stdout
     assert b"missing.json: no such file" in proc.stderr
+
+
+def test_readme_walkthrough_generate_and_validate_run_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's push walkthrough: `ddas generate ... -o export.json` then `ddas validate export.json
+    --report` exits 0 (an export is not a delivery file, issue 9 item 3)."""
+    import shlex
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    steps = [
+        shlex.split(line.split("#", 1)[0])
+        for line in readme.splitlines()
+        if line.startswith(("ddas generate ", "ddas validate export.json"))
+    ]
+    assert [step[1] for step in steps] == ["generate", "validate"], steps
+    monkeypatch.chdir(tmp_path)
+    for step in steps:
+        result = runner.invoke(app, step[1:], catch_exceptions=False)
+        assert result.exit_code == exitcodes.OK, (step, result.output)
+    assert "VALID, 0 errors" in result.output

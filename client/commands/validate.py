@@ -165,7 +165,7 @@ def run_validate(
     strict: bool = False,
     max_findings: int | None = None,
     envelope: bool = False,
-    check_name: bool = True,
+    check_name: bool | None = None,
     want_report: bool = False,
     stdin: IO[bytes] | None = None,
 ) -> _Outcome:
@@ -343,8 +343,12 @@ def register(app: typer.Typer) -> None:
         envelope: bool = typer.Option(
             False, "--envelope", help="Inputs are API messages {gegevens, paginering}."
         ),
-        no_name_check: bool = typer.Option(
-            False, "--no-name-check", help="Skip the file-name rules (R-FILE-01)."
+        name_check: bool | None = typer.Option(
+            None,
+            "--name-check/--no-name-check",
+            help="Apply the file-name rules (R-FILE-01) to every file, or to none; by default only to "
+            "names that start with SHV_ (delivery files).",
+            show_default=False,
         ),
     ) -> None:
         """Validate deliveries: bytes, JSON, the official schema, the rules and the file name."""
@@ -366,7 +370,7 @@ def register(app: typer.Typer) -> None:
                 strict=strict,
                 max_findings=keep,
                 envelope=envelope,
-                check_name=not no_name_check,
+                check_name=name_check,
                 want_report=report,
             )
         except KeyboardInterrupt:

@@ -207,7 +207,7 @@ def _validate_source(
     *,
     profile: Profile,
     envelope: bool,
-    check_name: bool,
+    check_name: bool | None,
     max_findings: int | None,
     now: datetime | None,
     observers: Sequence[EventObserver],
@@ -215,7 +215,7 @@ def _validate_source(
     opener: Callable[[], Any] | None = None,
     rules: bool = True,
 ) -> FileReport:
-    from client.validation.filenames import check_filename
+    from client.validation.filenames import name_findings
     from client.validation.parse import gc_paused
     from client.validation.reader import STREAM_THRESHOLD, iter_events, iter_stream_events
 
@@ -240,8 +240,8 @@ def _validate_source(
     else:
         with gc_paused():
             validate_events(events, report, collector=col, **kwargs)
-    if file_name and check_name:
-        col.extend(check_filename(file_name))
+    if file_name:
+        col.extend(name_findings(file_name, check_name))
     return report
 
 
@@ -251,13 +251,15 @@ def validate_bytes(
     name: str | None = None,
     profile: Profile = Profile.STANDARD,
     envelope: bool = False,
-    check_name: bool = True,
+    check_name: bool | None = None,
     max_findings: int | None = None,
     now: datetime | None = None,
     observers: Sequence[EventObserver] = (),
     rules: bool = True,
 ) -> FileReport:
-    """Validate a document held in memory. `name` (a file name) enables the file-name check.
+    """Validate a document held in memory. `name` (a file name) enables the file-name layer:
+    `check_name` True applies its rules, False skips it, None (default) applies them when the name
+    starts with `SHV_` and otherwise adds one info finding (`filenames.name_findings`).
     `rules=False` runs only the bytes, JSON, schema and file-name layers."""
     return _validate_source(
         bytes(data),
@@ -279,7 +281,7 @@ def validate_path(
     name: str | None = None,
     profile: Profile = Profile.STANDARD,
     envelope: bool = False,
-    check_name: bool = True,
+    check_name: bool | None = None,
     max_findings: int | None = None,
     now: datetime | None = None,
     observers: Sequence[EventObserver] = (),
@@ -317,7 +319,7 @@ def validate_member(
     *,
     profile: Profile = Profile.STANDARD,
     envelope: bool = False,
-    check_name: bool = True,
+    check_name: bool | None = None,
     max_findings: int | None = None,
     now: datetime | None = None,
     observers: Sequence[EventObserver] = (),

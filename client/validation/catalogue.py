@@ -246,6 +246,7 @@ _CASES: dict[str, str] = {
     "R-SCH-05": "warning; info when the postcode looks foreign",
     "R-API-02": "error for missing or out-of-range fields and for totalPages over 10,000 or not "
     "ceil(totalRecords / pageSize); warning for currentPage past totalPages or a page over pageSize",
+    "R-FILE-01": "error for a name that starts with SHV_ or under --name-check, info for any other name",
 }
 
 RULES: dict[str, Rule] = {

@@ -15,7 +15,7 @@ import re
 from client.privacy import mask_text
 from client.validation.findings import Finding, Severity
 
-__all__ = ["FORBIDDEN", "check_filename"]
+__all__ = ["FORBIDDEN", "check_filename", "claims_protocol_name", "name_findings"]
 
 FORBIDDEN = '\\/?:;*"><|[]'
 _YEAR_CODE = re.compile(r"^\d{4}[A-Za-z0-9-]*$")
@@ -24,6 +24,32 @@ _EXAMPLE = "SHV_2026H1_Amsterdam_WIJKTEAMZUID.json"
 
 def _f(message: str, hint: str) -> Finding:
     return Finding("R-FILE-01", Severity.ERROR, "", message, hint)
+
+
+def claims_protocol_name(name: str) -> bool:
+    """A name that claims to be a delivery file of the protocol: it starts with `SHV_` (any case)."""
+    return name[:4].upper() == "SHV_"
+
+
+def name_findings(name: str, check: bool | None = None) -> list[Finding]:
+    """The file-name layer. `check` True: the rules; False: nothing; None: the rules when the name
+    claims to be a protocol file, otherwise one info finding (an export is not a delivery file)."""
+    if check is False:
+        return []
+    if check or claims_protocol_name(name):
+        return check_filename(name)
+    shown = mask_text(name if len(name) <= 120 else name[:117] + "...")
+    return [
+        Finding(
+            "R-FILE-01",
+            Severity.INFO,
+            "",
+            f"'{shown}' is not named as a delivery file (it does not start with 'SHV_'), so the "
+            "protocol's file-name rules were not applied.",
+            "`ddas split` writes protocol-named delivery files (SHV_[code uitvraag]_[naam organisatie]_"
+            "[uitvraagdeel].json); use --name-check to apply the rules to this name anyway.",
+        )
+    ]
 
 
 def check_filename(name: str) -> list[Finding]:
