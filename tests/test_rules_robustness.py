@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -141,3 +143,57 @@ def test_no_bsn_in_messages_or_hints(official_examples: list[Path]) -> None:
             found = run(d, profile)
             assert found
             _assert_no_bsn(found, _bsns(d))
+
+
+# ---- a crashing rule never passes a file (issue 9 item 4) ------------------------------------------
+
+
+def _boom(ctx: Any) -> None:
+    raise KeyError("123456782")  # a message that quotes data: it must not reach the finding
+
+
+@pytest.mark.parametrize("profile", [Profile.STANDARD, Profile.STRICT])
+def test_a_failing_rule_is_an_internal_error_finding(
+    monkeypatch: pytest.MonkeyPatch, profile: Profile
+) -> None:
+    from client.validation import validate_bytes
+    from client.validation.rules import engine as engine_module
+
+    clean = orjson.dumps(clean_document())
+    assert validate_bytes(clean, check_name=False, profile=profile).valid
+    original = engine_module.RuleEngine.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self._always = (*self._always, _boom)
+
+    monkeypatch.setattr(engine_module.RuleEngine, "__init__", init)
+    report = validate_bytes(clean, check_name=False, profile=profile)
+    internal = [f for f in report.findings if f.code == "R-INTERNAL-01"]
+    assert not report.valid and internal
+    first = internal[0]
+    assert first.severity.value == "error"
+    assert first.path == "/leveringen/0/schuldhulptrajecten/0"
+    assert "_boom" in first.message and "KeyError" in first.message
+    assert "123456782" not in first.message + first.hint and "6782" not in first.message
+
+
+def test_a_failing_rule_makes_ddas_validate_exit_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from client.cli import app
+    from client.commands import exitcodes
+    from client.validation.rules import meta
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("rule bug")
+
+    monkeypatch.setattr(meta, "check_organisation", broken)
+    from client.validation.rules import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "check_organisation", broken)
+    path = tmp_path / "export.json"
+    path.write_bytes(orjson.dumps(clean_document()))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == exitcodes.CONTENT_ERROR, result.output
+    assert "R-INTERNAL-01" in result.output and "Traceback" not in result.output

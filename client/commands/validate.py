@@ -275,8 +275,6 @@ def render_text(outcome: _Outcome, *, verbose: bool = False) -> str:
                 hint = next((e.hint for e in report.examples.get(code, []) if e.hint), "")
                 if hint:
                     lines.append(f"       hint: {hint}")
-        if not report.rules_checked and report.trajecten:
-            lines.append("   (the rules of RULES.md were not checked: the rules engine is not available)")
         extra = outcome.extras.get(id(report))
         if extra is not None:
             lines.append("")

@@ -25,7 +25,6 @@ __all__ = [
     "EventObserver",
     "FileReport",
     "report_of",
-    "rules_available",
     "validate_bytes",
     "validate_events",
     "validate_member",
@@ -115,20 +114,6 @@ def report_of(name: str, findings: Iterable[Finding]) -> FileReport:
     return report
 
 
-def rules_available() -> bool:
-    return _rule_engine_class() is not None
-
-
-def _rule_engine_class() -> Any:
-    try:
-        from client.validation.rules import RuleEngine
-    except ImportError as exc:  # the rules part is built separately: run the other layers without it
-        if exc.name not in ("client.validation.rules", None):
-            raise
-        return None
-    return RuleEngine
-
-
 def validate_events(
     events: Iterator[Event],
     report: FileReport,
@@ -148,8 +133,9 @@ def validate_events(
 
     col: _Collector = collector or _Collector(report, max_findings)
     check = checker or default_checker(envelope)
-    engine_cls = _rule_engine_class() if rules else None
-    engine = engine_cls(profile, envelope=envelope, now=now) if engine_cls is not None else None
+    from client.validation.rules import RuleEngine
+
+    engine = RuleEngine(profile, envelope=envelope, now=now) if rules else None
     report.rules_checked = engine is not None
     prefix = "/gegevens" if envelope else ""
     header: Header | None = None

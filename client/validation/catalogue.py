@@ -44,6 +44,7 @@ STANDARD_ERRORS: frozenset[str] = frozenset(
         "R-API-01",
         "R-API-02",
         "R-API-03",
+        "R-INTERNAL-01",
     }
 )
 
@@ -217,6 +218,13 @@ _ENTRIES: tuple[tuple[str, str, Severity, str, str], ...] = (
     # P. Hygiene and project codes
     ("R-PRIV-01", "No BSNs in reports (masked)", I, "API-NF §Logging", _G),
     ("R-DUP-01", "Duplicate traject", W, "inferred (US §Inleiding: same traject)", "rules"),
+    (
+        "R-INTERNAL-01",
+        "A rule check failed with an internal error: the file is not passed",
+        E,
+        "project",
+        "engine",
+    ),
     # Q. Planning (`ddas plan`, `ddas split`, `ddas push`): what the planner reports about its input
     ("R-PLAN-01", "Traject has no usable date: not planned", W, "issue 3; RULES.md §0", _P),
     ("R-PLAN-02", "Traject ends before it starts: planned over both dates", W, "inferred", _P),

@@ -5,11 +5,13 @@ The reader (client.validation.reader) calls `header`, then per levering `leverin
 always-applicable ones, then one short list per key the traject actually has (so a traject
 without moratoria costs nothing for the moratorium rules). Cross-traject state is compact
 (`crossref.FileState`). Schema-invalid input never raises: unreadable values are skipped, and a
-check that fails unexpectedly is counted in `internal_errors` rather than aborting validation.
+check that fails unexpectedly becomes an R-INTERNAL-01 error finding (naming the check and the JSON
+path, never a data value) and validation goes on: a rule bug never makes a bad file look clean.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -116,11 +118,25 @@ class RuleEngine:
             state.duplicate,
         )
 
-    def _internal(self) -> None:
-        """A check raised: count it (validation goes on), or re-raise when debugging (tests)."""
+    def _internal(self, check: object, path: str, out: list[Finding]) -> None:
+        """A check raised: an R-INTERNAL-01 error in `out` (validation goes on), or re-raise when
+        debugging (tests). The exception's text may quote data, so only its type is named."""
         self.internal_errors += 1
         if self.raise_internal:
             raise
+        exc = sys.exception()
+        name = getattr(check, "__qualname__", None) or getattr(check, "__name__", None) or str(check)
+        out.append(
+            Finding(
+                "R-INTERNAL-01",
+                self._sev("R-INTERNAL-01", _ERROR),
+                path,
+                f"The rule check '{name}' failed with an internal error ({type(exc).__name__}) at "
+                f"{path or 'the root'}: the rules could not decide on this part, so the file is not valid.",
+                "This is a bug in ddas, not in your file: please report it with this message (it holds no "
+                "data). The other checks ran.",
+            )
+        )
 
     # ---- severities ----------------------------------------------------------------------------
     def _sev(self, code: str, listed: Severity) -> Severity:
@@ -147,10 +163,12 @@ class RuleEngine:
             return out
         emit = self._collector(out)
         try:
+            check = "check_meta"
             check_meta(data, self.prefix, emit)
+            check = "check_header_period"
             p_start, p_end, aanl = check_header_period(data, self.prefix, self.now, emit)
-        except Exception:  # never let a rule bug abort validation
-            self._internal()
+        except Exception:  # never let a rule bug abort validation, nor pass the file
+            self._internal(check, self.prefix, out)
             return out
         c = self._ctx
         c.p_start, c.p_end, c.aanl = p_start, p_end, aanl
@@ -186,7 +204,7 @@ class RuleEngine:
                 check_code_format(c, "/gemeentecode", code, info, traject=False)
                 self._state.note_code_notation(c, "/gemeentecode", info, code)
         except Exception:
-            self._internal()
+            self._internal("levering rules", rel, out)
         return out
 
     def traject(self, levering_index: int, index: int, data: Any) -> list[Finding]:
@@ -236,7 +254,7 @@ class RuleEngine:
             try:
                 fn(c)
             except Exception:
-                self._internal()
+                self._internal(fn, self._traject_path(levering_index, index), out)
         # the checks of the keys this traject has, in the traject's key order
         handlers = _HANDLERS
         for key in data:
@@ -247,8 +265,11 @@ class RuleEngine:
                 try:
                     fn(c)
                 except Exception:
-                    self._internal()
+                    self._internal(fn, self._traject_path(levering_index, index), out)
         return out
+
+    def _traject_path(self, levering_index: int, index: int) -> str:
+        return f"{self.prefix}/leveringen/{levering_index}/schuldhulptrajecten/{index}"
 
     def levering_end(self, index: int, count: int) -> list[Finding]:
         """R-LEV-02 (no trajecten) and R-LEV-03 (same organisation and gemeente as an earlier levering)."""
@@ -273,7 +294,7 @@ class RuleEngine:
                     "Put all trajecten of one organisation and gemeente in a single levering.",
                 )
         except Exception:
-            self._internal()
+            self._internal("R-LEV-03 levering comparison", rel, out)
         self._state.lev_reset(-1, None)
         return out
 
@@ -294,7 +315,7 @@ class RuleEngine:
         try:
             api.check_paginering(paginering, self.trajecten, emit)
         except Exception:
-            self._internal()
+            self._internal(api.check_paginering, "/paginering", out)
         return out
 
     # ---- helpers for callers that hold a whole document ----------------------------------------
