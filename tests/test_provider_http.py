@@ -86,8 +86,14 @@ def _trajecten(body: dict[str, Any]) -> int:
 
 
 @pytest.mark.timeout(60)
-def test_zero_trajecten_answers_one_empty_levering_without_paginering(small: Path, keys: DevKeys) -> None:
-    with _serve([small], keys) as url, ProviderClient(url, keys) as client:
+def test_zero_trajecten_answers_one_empty_levering_without_paginering(
+    small: Path, keys: DevKeys, tmp_path: Path
+) -> None:
+    doc = orjson.loads(small.read_bytes())
+    doc["startdatumLevering"] = "2020-01-01"  # the export covers 2020H1, but holds no traject of it
+    wide = tmp_path / "wide.json"
+    wide.write_bytes(orjson.dumps(doc))
+    with _serve([wide], keys) as url, ProviderClient(url, keys) as client:
         response = client.post(
             {"aanleverperiodeStartdatum": "2020-01-01", "aanleverperiodeEinddatum": "2020-06-30"}
         )
@@ -223,12 +229,68 @@ def test_invalid_dates_and_types_are_400(
     assert location in [e["location"] for e in response.json()["errors"]]
 
 
-def test_a_year_is_not_a_reporting_period(provider: ProviderClient) -> None:
-    response = provider.post(
-        {"aanleverperiodeStartdatum": "2026-01-01", "aanleverperiodeEinddatum": "2026-12-31"}
+@pytest.mark.timeout(120)
+def test_a_year_is_served_like_a_half_year(tmp_path: Path, keys: DevKeys) -> None:
+    """Issue 9 item 5: the shape of DDAS-SHV.yaml's example (a calendar year) gets the trajecten that
+    overlap it, paged and ordered as the planner pages a half year; each range has its own cache entry."""
+    export = tmp_path / "year.json"
+    write_export(
+        export,
+        trajecten=30,
+        date_from=date(2025, 1, 1),
+        date_to=date(2025, 12, 31),
+        seed=41,
+        variant="gemeente",
     )
-    assert response.status_code == 422
-    assert [p["start"] for p in response.json()["periodes"]] == ["2026-01-01", "2026-07-01"]
+    year = {"aanleverperiodeStartdatum": "2025-01-01", "aanleverperiodeEinddatum": "2025-12-31"}
+    h2 = {"aanleverperiodeStartdatum": "2025-07-01", "aanleverperiodeEinddatum": "2025-12-31"}
+    with _serve([export], keys) as url, ProviderClient(url, keys) as client:
+        whole = client.post({**year, "pageSize": 7})
+        pages = [whole.json()] + [
+            client.post({**year, "pageSize": 7, "page": n}).json()
+            for n in range(2, whole.json()["paginering"]["totalPages"] + 1)
+        ]
+        second = client.post({**h2, "pageSize": 7})
+    assert whole.status_code == 200, whole.text
+    assert whole.json()["gegevens"]["startdatumLevering"] == "2025-01-01"
+    assert whole.json()["gegevens"]["einddatumLevering"] == "2025-12-31"
+    expected = plan(
+        [export], [Period.span(date(2025, 1, 1), date(2025, 12, 31))], vendor_code="x", page_size=7
+    )
+    with expected:
+        assert (
+            whole.json()["paginering"]["totalRecords"] == sum(d.trajecten for d in expected.deliveries) == 30
+        )
+        assert len(pages) == sum(len(d.pages) for d in expected.deliveries)
+    assert sum(_trajecten(p) for p in pages) == 30
+    assert second.status_code == 200 and second.json()["gegevens"]["startdatumLevering"] == "2025-07-01"
+    assert second.json()["paginering"]["totalRecords"] < 30  # another range, another plan: not the year's
+
+
+def test_a_period_the_exports_do_not_cover_is_422(provider: ProviderClient) -> None:
+    """The small export covers 2026H1: 2025 is not stale data served, but a 422 naming what is covered."""
+    for body in (
+        {"aanleverperiodeStartdatum": "2025-01-01", "aanleverperiodeEinddatum": "2025-12-31"},
+        {"aanleverperiodeStartdatum": "2026-01-01", "aanleverperiodeEinddatum": "2026-12-31"},
+        {},  # the default, the last complete half year before 2026-11-28: 2026H1, covered
+    ):
+        response = provider.post(body)
+        if not body:
+            assert response.status_code == 200, response.text
+            continue
+        assert response.status_code == 422, response.text
+        problem = response.json()
+        assert problem["covered"] == {"start": "2026-01-01", "end": "2026-06-30"}
+        assert "2026-01-01..2026-06-30" in problem["detail"]
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_period_over_three_years_is_400(provider: ProviderClient) -> None:
+    response = provider.post(
+        {"aanleverperiodeStartdatum": "2020-01-01", "aanleverperiodeEinddatum": "2026-06-30"}
+    )
+    assert response.status_code == 400
+    assert [e["code"] for e in response.json()["errors"]] == ["maximum"]
 
 
 def test_organisation_filter(tmp_path: Path, keys: DevKeys) -> None:

@@ -132,6 +132,10 @@ def test_live_responses_validate_against_the_official_schemas(
         ("200", live.post({**H1, "pageSize": 2, "page": 99})),
         (
             "200",
+            live.post({"aanleverperiodeStartdatum": "2026-04-01", "aanleverperiodeEinddatum": "2026-06-30"}),
+        ),
+        (
+            "422",
             live.post({"aanleverperiodeStartdatum": "2020-01-01", "aanleverperiodeEinddatum": "2020-06-30"}),
         ),
         ("400", live.post({"startdatum": "2026-01-01"})),

@@ -13,7 +13,7 @@ from client.devtools.generate import write_export
 from client.planning import Period
 from client.provider.cache import DataUnavailable, IntegrityError, PageCache
 from client.provider.pages import with_paginering
-from client.provider.request import FIELDS, PeriodNotServed, RequestInvalid, parse_request
+from client.provider.request import FIELDS, RequestInvalid, parse_request
 
 TODAY = date(2026, 11, 28)
 STAMP = datetime(2026, 7, 1, tzinfo=UTC)
@@ -71,11 +71,19 @@ def test_every_violation_is_listed_at_once() -> None:
     } <= locations
 
 
-def test_second_half_year_and_not_a_half_year() -> None:
+def test_any_range_is_a_period_up_to_three_years() -> None:
     query = _parse({"aanleverperiodeStartdatum": "2025-07-01", "aanleverperiodeEinddatum": "2025-12-31"})
     assert query.period == Period.parse("2025H2")  # type: ignore[attr-defined]
-    with pytest.raises(PeriodNotServed):
-        _parse({"aanleverperiodeStartdatum": "2026-04-01", "aanleverperiodeEinddatum": "2026-06-30"})
+    quarter = _parse({"aanleverperiodeStartdatum": "2026-04-01", "aanleverperiodeEinddatum": "2026-06-30"})
+    assert (quarter.period.start, quarter.period.end) == (date(2026, 4, 1), date(2026, 6, 30))
+    assert quarter.period.code == "20260401-20260630"
+    year = _parse({"aanleverperiodeStartdatum": "2025-01-01", "aanleverperiodeEinddatum": "2025-12-31"})
+    assert year.period.code == "20250101-20251231" and year.period_given
+    three = _parse({"aanleverperiodeStartdatum": "2024-01-01", "aanleverperiodeEinddatum": "2026-12-31"})
+    assert three.period.end == date(2026, 12, 31)
+    with pytest.raises(RequestInvalid) as caught:
+        _parse({"aanleverperiodeStartdatum": "2024-01-01", "aanleverperiodeEinddatum": "2027-01-01"})
+    assert [v.code for v in caught.value.violations] == ["maximum"]
 
 
 def test_with_paginering_adds_or_replaces_the_last_member() -> None:

@@ -63,6 +63,18 @@ class Period:
         return sorted(set(out))
 
     @classmethod
+    def span(cls, start: date, end: date) -> Period:
+        """Any date range as a period: the half year itself when it is exactly one, otherwise a range
+        coded `YYYYMMDD-YYYYMMDD` (the official route may ask e.g. a calendar year; planning works on
+        `start` and `end` alone). Raises ValueError when `end` is before `start`."""
+        if end < start:
+            raise ValueError(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+        half = cls.containing(start)
+        if (half.start, half.end) == (start, end):
+            return half
+        return cls(start, end, f"{start:%Y%m%d}-{end:%Y%m%d}")
+
+    @classmethod
     def containing(cls, day: date) -> Period:
         return cls.of(day.year, 1 if day.month <= 6 else 2)
 

@@ -2,7 +2,8 @@
 
 Settings in, a FastAPI app out, no globals. A request passes, in order: authentication (FSC 401/403),
 the rate limit (429), then the request's signature and body, whose problems are listed together in one
-400 (ADR: list every violation), then the period (422) and organisation (422); the pages come from the
+400 (ADR: list every violation), then the period (422 when the exports do not cover it) and
+organisation (422); the pages come from the
 planner through the cache. Every answer carries `API-Version`, the ADR security headers, `Digest` and
 `nlgov-adr-payload-sig` (client.wire.adr).
 """
@@ -25,7 +26,7 @@ from client.provider import errors
 from client.provider.auth import Authenticator, Denied
 from client.provider.cache import DataUnavailable, IntegrityError, PageCache
 from client.provider.pages import OrganisationUnknown, answer
-from client.provider.request import FIELDS, PeriodNotServed, Query, RequestInvalid, Violation, parse_request
+from client.provider.request import FIELDS, Query, RequestInvalid, Violation, parse_request
 from client.provider.settings import ProviderSettings
 from client.validation.rules.api import MAX_TOTAL_PAGES
 from client.wire.adr import install_adr, problem
@@ -194,20 +195,23 @@ def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Respon
     except RequestInvalid as exc:
         violations.extend(exc.violations)
         unknown = exc.unknown
-    except PeriodNotServed as exc:
-        if not violations:
-            return problem(
-                422,
-                "Not a reporting period",
-                str(exc),
-                type_=f"{errors.PROBLEM_BASE}period-not-half-year",
-                instance=path,
-                headers=extra,
-                periodes=[{"start": p.start.isoformat(), "end": p.end.isoformat()} for p in exc.periods],
-            )
     if violations or query is None:
         return _invalid(violations, unknown, path, extra)
     try:
+        coverage = ctx.cache.version().coverage
+        if coverage is not None and not coverage.covers(query.period):
+            period = query.period
+            return problem(
+                422,
+                "Period not covered by the data",
+                f"{period.start.isoformat()}..{period.end.isoformat()} is not covered by the exports served "
+                f"here; they cover {coverage} (their startdatumLevering..einddatumLevering). Ask a period "
+                "inside it, or have the vendor export the period asked",
+                type_=f"{errors.PROBLEM_BASE}period-not-covered",
+                instance=path,
+                headers=extra,
+                covered={"start": coverage.start.isoformat(), "end": coverage.end.isoformat()},
+            )
         version, entry = ctx.cache.entry(query.period, query.page_size)
         try:
             result = answer(ctx.cache, version, entry, query)

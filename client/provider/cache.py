@@ -1,7 +1,7 @@
 """Planned pages for the provider, cached as the official text allows, and refreshed when the data changes.
 
 The planner does the work (so pages are byte-identical to what the push route sends). A plan per
-(period, pageSize) is kept, at most `entries` of them, each for at most `max_age` seconds (the official
+(period dates, pageSize) is kept, at most `entries` of them, each for at most `max_age` seconds (the official
 text: refreshed at least daily). Every request checks the data files' (mtime, size) cheaply; when they
 moved, their SHA-256 decides whether the data really changed. Integrity: the content hash of every page
 built is recorded, and a rebuilt page whose hash differs (a corrupted or tampered spill file) drops the
@@ -17,11 +17,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from client.planning import Page, Period, Plan, PlannedDelivery, plan
+from client.planning.lifetime import parse_date
 from client.planning.sources import iter_items
 
 log = logging.getLogger("ddas.provider")
@@ -110,9 +111,27 @@ def organisation_names(header: Any) -> frozenset[str]:
     return frozenset(names)
 
 
-def _organisations(files: Sequence[Path]) -> list[Organisation]:
-    """The organisation headers of the exports (one pass; the planner keeps its own copy private)."""
+@dataclass(frozen=True)
+class Coverage:
+    """The dates the exports are about: from the earliest startdatumLevering to the latest
+    einddatumLevering (None when no export states them)."""
+
+    start: date
+    end: date
+
+    def covers(self, period: Period) -> bool:
+        return self.start <= period.start and period.end <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+def _scan(files: Sequence[Path]) -> tuple[list[Organisation], Coverage | None]:
+    """The organisation headers and the covered dates of the exports (one pass; the planner keeps its
+    own copy private)."""
     seen: dict[frozenset[str], Organisation] = {}
+    first: date | None = None
+    last: date | None = None
     for f in files:
         try:
             _, items = iter_items(f, str(f))
@@ -122,9 +141,16 @@ def _organisations(files: Sequence[Path]) -> list[Organisation]:
                     names = organisation_names(header)
                     if names and names not in seen:
                         seen[names] = Organisation(dict(header) if isinstance(header, dict) else {}, names)
+                elif item.kind == "header" and isinstance(item.data, dict):
+                    start = parse_date(item.data.get("startdatumLevering"))
+                    end = parse_date(item.data.get("einddatumLevering"))
+                    if start is not None and end is not None and start <= end:
+                        first = start if first is None or start < first else first
+                        last = end if last is None or end > last else last
         except Exception as exc:  # SourceError and the reader's own errors alike
             raise DataUnavailable(str(exc)) from exc
-    return list(seen.values())
+    coverage = Coverage(first, last) if first is not None and last is not None else None
+    return list(seen.values()), coverage
 
 
 @dataclass
@@ -147,32 +173,40 @@ def _close(entry: Entry) -> None:
 
 
 class DataVersion:
-    """The exports as of one fingerprint. Their organisations are read on first use only (an extra pass
-    over the files, needed for an organisation filter or an empty answer, not for the common request)."""
+    """The exports as of one fingerprint. Their organisations and covered dates are read on first use
+    (one extra pass over the files per data version, then kept)."""
 
     def __init__(self, files: list[Path], fingerprint: Fingerprint, aanleverdatum: datetime) -> None:
         self.files = files
         self.fingerprint = fingerprint
         self.aanleverdatum = aanleverdatum
-        self._organisations: list[Organisation] | None = None
+        self._scanned: tuple[list[Organisation], Coverage | None] | None = None
         self._lock = threading.Lock()
+
+    def _scan(self) -> tuple[list[Organisation], Coverage | None]:
+        with self._lock:
+            if self._scanned is None:
+                self._scanned = _scan(self.files)
+            return self._scanned
 
     @property
     def organisations(self) -> list[Organisation]:
-        with self._lock:
-            if self._organisations is None:
-                self._organisations = _organisations(self.files)
-            return self._organisations
+        return self._scan()[0]
+
+    @property
+    def coverage(self) -> Coverage | None:
+        """The dates the exports cover (see `Coverage`); read with the organisations, once."""
+        return self._scan()[1]
 
     def moved(self, fingerprint: Fingerprint) -> DataVersion:
         """The same content under new file stats (touched, copied back): organisations kept."""
         twin = DataVersion(self.files, fingerprint, self.aanleverdatum)
-        twin._organisations = self._organisations
+        twin._scanned = self._scanned
         return twin
 
 
 class PageCache:
-    """Plans per (period, pageSize) over the current data version; thread-safe."""
+    """Plans per (period start, period end, pageSize) over the current data version; thread-safe."""
 
     def __init__(
         self,
@@ -192,8 +226,8 @@ class PageCache:
         self.clock = clock
         self._lock = threading.Lock()
         self._version: DataVersion | None = None
-        self._plans: OrderedDict[tuple[str, int], Entry] = OrderedDict()
-        self._planning: dict[tuple[str, int], threading.Lock] = {}
+        self._plans: OrderedDict[tuple[str, str, int], Entry] = OrderedDict()
+        self._planning: dict[tuple[str, str, int], threading.Lock] = {}
         self.plans_built = 0
         self.refreshes = 0
 
@@ -224,9 +258,10 @@ class PageCache:
     # -- plans
 
     def entry(self, period: Period, page_size: int) -> tuple[DataVersion, Entry]:
-        """The cached plan for (period, pageSize), planned now when absent or older than `max_age`."""
+        """The cached plan for (period, pageSize), planned now when absent or older than `max_age`.
+        The key holds the period's dates, so every requested range has its own plan."""
         version = self.version()
-        key = (period.code, page_size)
+        key = (period.start.isoformat(), period.end.isoformat(), page_size)
         with self._lock:
             gate = self._planning.setdefault(key, threading.Lock())
         with gate:  # one thread plans a key; the others wait and take its plan
@@ -242,7 +277,7 @@ class PageCache:
             planned = self._plan(version, period, page_size)
             return version, self._keep(key, planned)
 
-    def _keep(self, key: tuple[str, int], planned: Entry) -> Entry:
+    def _keep(self, key: tuple[str, str, int], planned: Entry) -> Entry:
         with self._lock:
             self._plans[key] = planned
             while len(self._plans) > self.max_entries:

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from client.planning.periods import Period
-from client.provider.settings import MAX_PAGE_SIZE
+from client.provider.settings import MAX_PAGE_SIZE, MAX_PERIOD_DAYS
 
 FIELDS = (
     "aanleverperiodeStartdatum",
@@ -96,19 +96,6 @@ class RequestInvalid(Exception):
         self.unknown = unknown
 
 
-class PeriodNotServed(Exception):
-    """A valid date pair that is not one half-year reporting period (422: the request is well-formed)."""
-
-    def __init__(self, start: date, end: date) -> None:
-        halves = Period.range(Period.containing(start), Period.containing(end))
-        super().__init__(
-            f"{start.isoformat()}..{end.isoformat()} is not one reporting period; "
-            "from 2026 CBS asks per half year: "
-            + ", ".join(f"{p.start.isoformat()}..{p.end.isoformat()}" for p in halves[:6])
-        )
-        self.periods = halves
-
-
 def _parse_date(value: Any, name: str, out: list[Violation]) -> date | None:
     if value is None:
         return None
@@ -140,7 +127,8 @@ def _parse_int(value: Any, name: str, high: int | None, out: list[Violation]) ->
 
 
 def parse_request(body: bytes, *, today: date, default_page_size: int) -> Query:
-    """The strict reading of a GegevensRequest body; raises RequestInvalid (400) or PeriodNotServed (422)."""
+    """The strict reading of a GegevensRequest body; raises RequestInvalid (400). Any range from start
+    to end (at most `MAX_PERIOD_DAYS` days) is a period; without dates, the last complete half year."""
     if not body.strip():
         raise RequestInvalid(
             [
@@ -192,6 +180,15 @@ def parse_request(body: bytes, *, today: date, default_page_size: int) -> Query:
                 "aanleverperiodeEinddatum is before aanleverperiodeStartdatum",
             )
         )
+    elif start is not None and end is not None and (end - start).days + 1 > MAX_PERIOD_DAYS:
+        out.append(
+            Violation(
+                "#/aanleverperiodeEinddatum",
+                "maximum",
+                f"the period {start.isoformat()}..{end.isoformat()} is {(end - start).days + 1:,} days; "
+                f"at most {MAX_PERIOD_DAYS:,} days (three years) are served in one request",
+            )
+        )
     organisation = data.get("aanleverende_organisatie")
     if organisation is not None and (not isinstance(organisation, str) or not organisation.strip()):
         out.append(
@@ -207,12 +204,9 @@ def parse_request(body: bytes, *, today: date, default_page_size: int) -> Query:
             out.append(Violation(f"#/{key}", "null", f"{key} must not be null; leave it out instead"))
     if out:
         raise RequestInvalid(out, unknown)
+    period = Period.last_complete(today)
     if start is not None and end is not None:
-        period = Period.containing(start)
-        if (period.start, period.end) != (start, end):
-            raise PeriodNotServed(start, end)
-    else:
-        period = Period.last_complete(today)
+        period = Period.span(start, end)
     return Query(
         period=period,
         organisation=organisation.strip() if isinstance(organisation, str) else None,

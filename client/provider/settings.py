@@ -17,6 +17,8 @@ from client import __version__
 from client.settings_files import FileBackedSettings, SettingsFile
 
 MAX_PAGE_SIZE = 25_000
+# The longest aanleverperiode one request may ask (three years, one of them a leap year): bounded work.
+MAX_PERIOD_DAYS = 3 * 365 + 1
 DEV_TOKEN = "dev"
 
 
