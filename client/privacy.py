@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 _NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+_DIGIT_RUN = re.compile(r"\d{5,}")
 
 
 def mask_bsn(value: object) -> str:
@@ -17,8 +18,16 @@ def mask_bsn(value: object) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Mask every run of exactly nine digits in free text (messages, log lines)."""
+    """Mask every run of exactly nine digits in free text (messages, log lines, and every piece of input
+    a server echoes: ids in paths and queries, file names, request logs)."""
     return _NINE_DIGITS.sub(lambda m: mask_bsn(m.group(0)), text)
+
+
+def mask_digit_runs(text: str) -> str:
+    """Mask every run of five or more digits, keeping its last four: for text cut out of raw input
+    (a JSON syntax-error excerpt), where a BSN may be cut short: 8 of its 9 digits plus the 11-check
+    would give it away, so no run longer than four digits is shown."""
+    return _DIGIT_RUN.sub(lambda m: mask_bsn(m.group(0)), text)
 
 
 def mask_value(value: Any) -> Any:

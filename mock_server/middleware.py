@@ -8,6 +8,7 @@ from typing import Any
 
 import anyio
 
+from client.privacy import mask_text
 from mock_server.faults import FAULT_STATE_KEY, RAW_SEND_KEY, ASGIApp, Message, Receive, Scope, Send
 from mock_server.store import Store, dumps
 
@@ -18,7 +19,8 @@ PROFILE_HEADER = "ddas-signature-profile"
 
 
 def masked_headers(raw: list[tuple[bytes, bytes]]) -> list[list[str]]:
-    """Request headers with secrets masked: the scheme of a credential is kept, never its value."""
+    """Request headers with secrets masked: the scheme of a credential is kept, never its value; a BSN
+    in any other value (a `DDAS-Bestandsnaam`, a key) is masked like data."""
     out: list[list[str]] = []
     for name_b, value_b in raw:
         name = name_b.decode("latin-1").lower()
@@ -26,7 +28,7 @@ def masked_headers(raw: list[tuple[bytes, bytes]]) -> list[list[str]]:
         if name in SECRET_HEADERS:
             scheme = value.split(" ", 1)[0] if " " in value else ""
             value = f"{scheme} ***".strip() if scheme else "***"
-        out.append([name, value])
+        out.append([name, mask_text(value)])
     return out
 
 
@@ -78,8 +80,8 @@ class RequestLog:
                 started,
                 state.get("client_id"),
                 scope["method"],
-                scope["path"],
-                scope.get("query_string", b"").decode("latin-1"),
+                mask_text(scope["path"]),  # ids in paths and queries are input: masked like data
+                mask_text(scope.get("query_string", b"").decode("latin-1")),
                 status,
                 dumps(masked_headers(list(scope.get("headers", [])))),
                 digest.hexdigest(),

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from client.planning.periods import Period
-from client.privacy import mask_value
+from client.privacy import mask_text, mask_value
 from client.validation.findings import Finding, Severity
 from client.wire.adr import ProblemError
 from client.wire.signing import SignatureError, Verified, Verifier
@@ -85,7 +85,7 @@ def uitvraagdeel_from_filename(name: str | None, default: str) -> str:
     if name and name.lower().endswith(".json"):
         parts = _PAGE_SUFFIX.sub("", name.strip()[: -len(".json")]).split("_")
         if len(parts) >= 4 and parts[0].upper() == "SHV" and parts[-1]:
-            return parts[-1]
+            return mask_text(parts[-1])  # stored and echoed: a nine-digit part is masked like data
     return default
 
 
@@ -376,7 +376,7 @@ class Deliveries:
                     meta.trajecten,
                     meta_json,
                     findings_json,
-                    filename,
+                    mask_text(filename) if filename else filename,  # echoed by GET: masked like data
                     now,
                 ),
             )

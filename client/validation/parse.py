@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from client.privacy import mask_text
+from client.privacy import mask_digit_runs
 from client.validation.findings import Finding, Severity, pointer
 
 __all__ = [
@@ -76,9 +76,10 @@ def gc_paused() -> Iterator[None]:
 
 
 def _excerpt(text: str, pos: int) -> str:
+    """The text around a syntax error, with no run of five or more digits (a cut BSN stays hidden)."""
     start = max(0, pos - 25)
     snippet = text[start : pos + 15].replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    return mask_text(snippet)
+    return mask_digit_runs(snippet)
 
 
 def syntax_message(msg: str, line: int, column: int, offset: int | None, excerpt: str, at_end: bool) -> str:

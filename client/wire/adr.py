@@ -72,16 +72,20 @@ def problem(
     headers: Mapping[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
-    """An RFC 9457 problem response: {type, title, status, detail[, instance], extensions...}."""
-    title = title or _phrase(status)
+    """An RFC 9457 problem response: {type, title, status, detail[, instance], extensions...}.
+
+    Title, detail and instance often echo input (an id in the path, a file name, a query value): a
+    nine-digit number in them is masked like data (client.privacy). Extensions are built by the caller
+    from masked findings and generated values, and are passed as they are."""
+    title = mask_text(title or _phrase(status))
     body: dict[str, Any] = {
         "type": type_ or "about:blank",
         "title": title,
         "status": status,
-        "detail": detail or title,
+        "detail": mask_text(detail) if detail else title,
     }
     if instance:
-        body["instance"] = instance
+        body["instance"] = mask_text(instance)
     body.update(extensions)
     return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
 
@@ -135,6 +139,7 @@ def fsc_error(
     all_headers = {FSC_ERROR_HEADER: code, **dict(headers or {})}
     if status == 401:
         all_headers.setdefault("WWW-Authenticate", "Bearer")
+    detail, title = mask_text(detail), mask_text(title)  # a path or a name from the request: masked
     body = {
         "message": detail,
         "code": code,
