@@ -268,19 +268,21 @@ def test_a_year_is_served_like_a_half_year(tmp_path: Path, keys: DevKeys) -> Non
 
 
 def test_a_period_the_exports_do_not_cover_is_422(provider: ProviderClient) -> None:
-    """The small export covers 2026H1: 2025 is not stale data served, but a 422 naming what is covered."""
+    """The small export covers 2026H1: a period outside it is not answered with stale or empty data but
+    with a 422 naming what is covered; a period that overlaps it is served."""
     for body in (
         {"aanleverperiodeStartdatum": "2025-01-01", "aanleverperiodeEinddatum": "2025-12-31"},
-        {"aanleverperiodeStartdatum": "2026-01-01", "aanleverperiodeEinddatum": "2026-12-31"},
+        {"aanleverperiodeStartdatum": "2026-07-01", "aanleverperiodeEinddatum": "2026-12-31"},
+        {"aanleverperiodeStartdatum": "2026-06-30", "aanleverperiodeEinddatum": "2026-12-31"},  # overlaps
         {},  # the default, the last complete half year before 2026-11-28: 2026H1, covered
     ):
         response = provider.post(body)
-        if not body:
+        if not body or body["aanleverperiodeStartdatum"] == "2026-06-30":
             assert response.status_code == 200, response.text
             continue
         assert response.status_code == 422, response.text
         problem = response.json()
-        assert problem["covered"] == {"start": "2026-01-01", "end": "2026-06-30"}
+        assert problem["covered"] == [{"start": "2026-01-01", "end": "2026-06-30"}]
         assert "2026-01-01..2026-06-30" in problem["detail"]
         assert response.headers["content-type"].startswith("application/problem+json")
 

@@ -204,13 +204,13 @@ def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Respon
             return problem(
                 422,
                 "Period not covered by the data",
-                f"{period.start.isoformat()}..{period.end.isoformat()} is not covered by the exports served "
+                f"{period.start.isoformat()}..{period.end.isoformat()} lies outside every export served "
                 f"here; they cover {coverage} (their startdatumLevering..einddatumLevering). Ask a period "
-                "inside it, or have the vendor export the period asked",
+                "that overlaps them, or have the vendor export the period asked",
                 type_=f"{errors.PROBLEM_BASE}period-not-covered",
                 instance=path,
                 headers=extra,
-                covered={"start": coverage.start.isoformat(), "end": coverage.end.isoformat()},
+                covered=coverage.to_list(),
             )
         version, entry = ctx.cache.entry(query.period, query.page_size)
         try:

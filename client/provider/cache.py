@@ -113,25 +113,26 @@ def organisation_names(header: Any) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Coverage:
-    """The dates the exports are about: from the earliest startdatumLevering to the latest
-    einddatumLevering (None when no export states them)."""
+    """The dates the exports are about: each export's startdatumLevering..einddatumLevering."""
 
-    start: date
-    end: date
+    ranges: tuple[tuple[date, date], ...]
 
     def covers(self, period: Period) -> bool:
-        return self.start <= period.start and period.end <= self.end
+        """True when the period overlaps at least one export's range (RULES.md §0 overlap, inclusive)."""
+        return any(start <= period.end and period.start <= end for start, end in self.ranges)
+
+    def to_list(self) -> list[dict[str, str]]:
+        return [{"start": start.isoformat(), "end": end.isoformat()} for start, end in self.ranges]
 
     def __str__(self) -> str:
-        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+        return ", ".join(f"{start.isoformat()}..{end.isoformat()}" for start, end in self.ranges)
 
 
 def _scan(files: Sequence[Path]) -> tuple[list[Organisation], Coverage | None]:
     """The organisation headers and the covered dates of the exports (one pass; the planner keeps its
     own copy private)."""
     seen: dict[frozenset[str], Organisation] = {}
-    first: date | None = None
-    last: date | None = None
+    ranges: set[tuple[date, date]] = set()
     for f in files:
         try:
             _, items = iter_items(f, str(f))
@@ -145,12 +146,10 @@ def _scan(files: Sequence[Path]) -> tuple[list[Organisation], Coverage | None]:
                     start = parse_date(item.data.get("startdatumLevering"))
                     end = parse_date(item.data.get("einddatumLevering"))
                     if start is not None and end is not None and start <= end:
-                        first = start if first is None or start < first else first
-                        last = end if last is None or end > last else last
+                        ranges.add((start, end))
         except Exception as exc:  # SourceError and the reader's own errors alike
             raise DataUnavailable(str(exc)) from exc
-    coverage = Coverage(first, last) if first is not None and last is not None else None
-    return list(seen.values()), coverage
+    return list(seen.values()), Coverage(tuple(sorted(ranges))) if ranges else None
 
 
 @dataclass

@@ -120,8 +120,8 @@ def _responses() -> dict[str, Any]:
         "404": _fsc_response("Service not found (FSC): any path other than /gegevens"),
         "405": _fsc_response("Method not supported (FSC): only POST", allow=True),
         "422": _problem_response(
-            "Well-formed but not servable: a period the served exports do not cover (outside their "
-            "startdatumLevering..einddatumLevering; `covered` names what they cover), or an "
+            "Well-formed but not servable: a period outside every served export's "
+            "startdatumLevering..einddatumLevering (`covered` lists them), or an "
             "aanleverende_organisatie this provider does not serve"
         ),
         "429": _problem_response(
