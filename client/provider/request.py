@@ -7,13 +7,13 @@ those fields and the ones meant, so the caller can fix the request in one go (SI
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import orjson
 
+from client.formats import is_date
 from client.planning.periods import Period
 from client.provider.settings import MAX_PAGE_SIZE, MAX_PERIOD_DAYS
 
@@ -41,7 +41,6 @@ LIKELY_MEANT = {
     "pagina": "page",
     "page": "page",
 }
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def request_schema() -> dict[str, Any]:
@@ -99,14 +98,12 @@ class RequestInvalid(Exception):
 def _parse_date(value: Any, name: str, out: list[Violation]) -> date | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not _DATE.match(value):
-        out.append(Violation(f"#/{name}", "date", f"{name} must be a date YYYY-MM-DD (RFC 3339 full-date)"))
+    if not isinstance(value, str) or not is_date(value):
+        out.append(
+            Violation(f"#/{name}", "date", f"{name} must be a calendar date YYYY-MM-DD (RFC 3339 full-date)")
+        )
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        out.append(Violation(f"#/{name}", "date", f"{name} is not a calendar date"))
-        return None
+    return date.fromisoformat(value)
 
 
 def _parse_int(value: Any, name: str, high: int | None, out: list[Violation]) -> int | None:
