@@ -89,8 +89,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
 
-    from client.commands.push import run_push
+    from client.commands.exitcodes import of_push
     from client.delivery.config import load_settings
+    from client.delivery.run import push
     from client.devtools.keys import write_dev_keys
 
     export = _export(args.trajecten)
@@ -109,12 +110,12 @@ def main() -> int:
             )
             cpu0, mock0 = time.process_time(), _cpu_of(mock_pid)
             wall0 = time.perf_counter()
-            result = run_push(settings, [export], ["2026H1"])
+            result = push([export], settings, periods=["2026H1"])
             wall = time.perf_counter() - wall0
             cpu, mock_cpu = time.process_time() - cpu0, _cpu_of(mock_pid) - mock0
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        if result.exit_code != 0:
-            print(f"push failed (exit {result.exit_code}): {result.problem}")
+        if not result.ok:
+            print(f"push failed (exit {of_push(result)}): {result.problem}")
             for d in result.deliveries:
                 print(f"  {d.period} {d.organisatie}: {d.state} {d.problem or ''}")
             return 1

@@ -24,12 +24,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
+from client.commands import exitcodes
 from client.commands._console import make_console
+
+if TYPE_CHECKING:
+    from client.delivery.results import PushResult
+
 from mock_server.demo_pull import step_pull
 
 DEMO_DIR = Path(".ddas-demo")
@@ -48,8 +53,8 @@ class DemoContext:
     base_url: str | None = None
     mock_settings: Any = None
     settings: Any = None
-    push_result: Any = None
-    second_result: Any = None
+    push_result: PushResult | None = None
+    second_result: PushResult | None = None
     html_reports: list[Path] = field(default_factory=list)
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     timings: dict[str, float] = field(default_factory=dict)
@@ -183,9 +188,7 @@ def _delivery_table(result: Any) -> Table:
     table.columns[1].no_wrap = True
     table.columns[1].overflow = "ellipsis"
     for d in result.deliveries:
-        style = {"accepted": "green", "unchanged": "green", "rejected": "red", "invalid": "red"}.get(
-            d.state, "yellow"
-        )
+        style = "red" if d.state.failed else "yellow" if d.state.unfinished else "green"
         errors = sum(1 for f in d.findings if f.get("severity") == "error")
         warnings = sum(1 for f in d.findings if f.get("severity") == "warning")
         table.add_row(
@@ -200,31 +203,31 @@ def _delivery_table(result: Any) -> Table:
 
 
 def step_push(ctx: DemoContext) -> None:
-    from client.commands.push import run_push
+    from client.delivery.run import push
     from client.report import render_html, render_text
 
     _title(ctx, "5. ddas push --due (every open period)")
     started = time.perf_counter()
-    ctx.push_result = run_push(ctx.settings, ctx.exports, None, progress=True)
+    ctx.push_result = push(ctx.exports, ctx.settings, due=True)
     ctx.timings["push"] = time.perf_counter() - started
     result = ctx.push_result
     ctx.console.print(f"open periods at the receiver: {', '.join(result.periods)}")
     ctx.console.print(_delivery_table(result))
     reports = ctx.workdir / "reports"
     reports.mkdir(parents=True, exist_ok=True)
-    with_report = [d for d in result.deliveries if d.report]
-    for d in with_report:
+    with_report = [(d, d.report) for d in result.deliveries if d.report]
+    for d, report in with_report:
         path = reports / f"op-orde-{d.period}-{d.organisatie.replace(':', '-')}.html"
-        path.write_text(render_html(d.report), encoding="utf-8")
+        path.write_text(render_html(report), encoding="utf-8")
         path.chmod(0o600)
         ctx.html_reports.append(path)
     for d in result.deliveries:
         if not d.report and d.problem:
             ctx.console.print(f"{d.period} {d.organisatie}: {d.problem}")
     if with_report:  # one report in full (the largest delivery); the others are in the HTML files
-        shown = max(with_report, key=lambda d: (d.trajecten, d.period))
+        _, shown = max(with_report, key=lambda pair: (pair[0].trajecten, pair[0].period))
         ctx.console.print()
-        ctx.console.print(render_text(shown.report), markup=False)
+        ctx.console.print(render_text(shown), markup=False)
     ctx.console.print(
         f"{len(result.deliveries)} deliveries in {ctx.timings['push']:.1f}s; "
         f"HTML quality reports in [cyan]{reports}[/cyan]"
@@ -232,10 +235,10 @@ def step_push(ctx: DemoContext) -> None:
 
 
 def step_push_again(ctx: DemoContext) -> None:
-    from client.commands.push import run_push
+    from client.delivery.run import push
 
     _title(ctx, "6. The same push again (what a daily timer does)")
-    ctx.second_result = run_push(ctx.settings, ctx.exports, None)
+    ctx.second_result = push(ctx.exports, ctx.settings, due=True)
     states: dict[str, int] = {}
     for d in ctx.second_result.deliveries:
         states[d.state] = states.get(d.state, 0) + 1
@@ -289,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     result = ctx.push_result
-    return int(result.exit_code) if result is not None else 1
+    return exitcodes.of_push(result) if result is not None else exitcodes.CONTENT_ERROR
 
 
 if __name__ == "__main__":

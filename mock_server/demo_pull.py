@@ -20,6 +20,9 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from client.delivery.results import Outcome, PushResult
+from client.protocol import DeliveryState
+
 
 def traject_digest(traject: Any) -> bytes:
     """Content identity of one traject, independent of key order and serialisation."""
@@ -35,7 +38,8 @@ def pushed_trajecten(mock_db: Path) -> dict[str, Counter[bytes]]:
     try:
         rows = conn.execute(
             "SELECT d.period, p.body FROM deliveries d JOIN pages p ON p.delivery_id = d.id "
-            "WHERE d.status = 'technisch_goedgekeurd'"
+            "WHERE d.status = ?",
+            (DeliveryState.GOEDGEKEURD.value,),
         ).fetchall()
     finally:
         conn.close()
@@ -50,7 +54,7 @@ def pushed_trajecten(mock_db: Path) -> dict[str, Counter[bytes]]:
 
 def run_pull_demo(
     export_paths: Sequence[Path],
-    push_result: Any,
+    push_result: PushResult,
     console: Console,
     *,
     keys_dir: Path,
@@ -63,7 +67,7 @@ def run_pull_demo(
     from mock_server.puller import PullOptions, run_pull
 
     periods = sorted(
-        {d.period for d in getattr(push_result, "deliveries", []) if d.state in ("accepted", "unchanged")}
+        {d.period for d in push_result.deliveries if d.state in (Outcome.ACCEPTED, Outcome.UNCHANGED)}
     )
     pushed = pushed_trajecten(mock_db)
     pull_db = workdir / "pull.sqlite"

@@ -15,10 +15,11 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from client.cli import app
-from client.commands.push import run_push
+from client.commands.exitcodes import of_push
 from client.delivery.config import load_settings
 from client.delivery.journal import Journal
 from client.delivery.push import NotDelivered, Refused
+from client.delivery.run import push
 from tests.test_push_support import client_settings, held, running_mock, write_export
 
 pytestmark = pytest.mark.timeout(120)
@@ -60,16 +61,16 @@ def test_push_delivers_every_period_once_then_nothing(
 ) -> None:
     url, db = mock
     settings = client_settings(keys_dir, url, tmp_path / "journal.sqlite", page_size=40)
-    result = run_push(settings, [export], ["2025H2", "2026H1"])
-    assert result.exit_code == 0, result.to_dict()
+    result = push([export], settings, periods=["2025H2", "2026H1"])
+    assert of_push(result) == 0, result.to_dict()
     assert {d.state for d in result.deliveries} == {"accepted"}
     assert all(d.receiver_state == "technisch_goedgekeurd" and d.report for d in result.deliveries)
     pages = sum(d.pages for d in result.deliveries)
     assert pages > len(result.deliveries)  # pages really used
     held(db).assert_exactly_once(len(result.deliveries), pages)
     # a second run sends nothing: unchanged content is not delivered again
-    again = run_push(settings, [export], ["2025H2", "2026H1"])
-    assert {d.state for d in again.deliveries} == {"unchanged"} and again.exit_code == 0
+    again = push([export], settings, periods=["2025H2", "2026H1"])
+    assert {d.state for d in again.deliveries} == {"unchanged"} and of_push(again) == 0
     assert again.requests == 0
     held(db).assert_exactly_once(len(result.deliveries), pages)
 
@@ -79,15 +80,15 @@ def test_due_sends_only_changes_and_a_change_is_a_correction(
 ) -> None:
     url, db = mock
     settings = client_settings(keys_dir, url, tmp_path / "journal.sqlite")
-    first = run_push(settings, [export], None)  # --due: the receiver's open periods
-    assert first.exit_code == 0 and "2026H1" in first.periods
+    first = push([export], settings, due=True)  # --due: the receiver's open periods
+    assert of_push(first) == 0 and "2026H1" in first.periods
     planned = {(d.period, d.organisatie) for d in first.deliveries}
     # the export changes for one organisation: only what changed is sent, as a correction
     data = json.loads(export.read_text(encoding="utf-8"))
     data["leveringen"][0]["schuldhulptrajecten"].pop()
     changed = tmp_path / "changed.json"
     changed.write_text(json.dumps(data), encoding="utf-8")
-    second = run_push(settings, [changed], None)
+    second = push([changed], settings, due=True)
     states = {(d.period, d.organisatie): d.state for d in second.deliveries}
     assert set(states) == planned
     sent = [d for d in second.deliveries if d.state == "accepted"]
@@ -151,16 +152,16 @@ def test_dry_run_sends_nothing_and_invalid_content_stops_its_delivery(
 ) -> None:
     url, db = mock
     settings = client_settings(keys_dir, url, tmp_path / "journal.sqlite")
-    dry = run_push(settings, [export], ["2026H1"], dry_run=True)
-    assert {d.state for d in dry.deliveries} == {"dry_run"} and dry.exit_code == 0
+    dry = push([export], settings, periods=["2026H1"], dry_run=True)
+    assert {d.state for d in dry.deliveries} == {"dry_run"} and of_push(dry) == 0
     assert held(db).deliveries == []
     data = json.loads(export.read_text(encoding="utf-8"))
     data["leveringen"][0]["schuldhulptrajecten"][0]["client"][0]["Geboortedatum"] = 12  # a schema error
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
-    result = run_push(settings, [bad], ["2026H1"])
+    result = push([bad], settings, periods=["2026H1"])
     states = {d.organisatie: d.state for d in result.deliveries}
-    assert "invalid" in states.values() and result.exit_code == 1
+    assert "invalid" in states.values() and of_push(result) == 1
     invalid = next(d for d in result.deliveries if d.state == "invalid")
     error = next(f for f in invalid.findings if f["severity"] == "error")
     assert error["file"].startswith("SHV_") and error["path"].startswith("/gegevens/leveringen/")
@@ -201,8 +202,8 @@ def test_unreachable_receiver_exits_3_without_a_retry_storm(
 ) -> None:
     url = f"http://127.0.0.1:{_closed_port()}/v1"
     settings = client_settings(keys_dir, url, tmp_path / "journal.sqlite", max_attempts=4, retry_budget=6)
-    result = run_push(settings, [export], ["2025H2", "2026H1"])
-    assert result.exit_code == 3
+    result = push([export], settings, periods=["2025H2", "2026H1"])
+    assert of_push(result) == 3
     assert "cannot be reached" in (result.problem or "")
     assert result.requests == 4  # one request's attempts; the run stops instead of trying every page
     assert {d.state for d in result.deliveries} == {"not_delivered"}
@@ -230,7 +231,7 @@ def test_wrong_secret_exits_2_after_one_token_request(
     url, db = mock
     settings = client_settings(keys_dir, url, tmp_path / "journal.sqlite", client_secret="wrong")
     with pytest.raises(Refused, match="client credentials") as info:
-        run_push(settings, [export], ["2026H1"])
+        push([export], settings, periods=["2026H1"])
     assert info.value.requests == 1
     assert held(db).deliveries == []
     cli = CliRunner().invoke(
@@ -310,7 +311,7 @@ def test_key_the_receiver_does_not_trust_exits_2_without_retries(
         keys_dir, url, tmp_path / "journal.sqlite", signing_key=key, signing_chain=chain
     )
     with pytest.raises(Refused, match="refused the request") as info:
-        run_push(settings, [export], ["2026H1"])
+        push([export], settings, periods=["2026H1"])
     assert info.value.requests <= 4  # token, POST, (token again on the 401, POST): no retry storm
     assert held(db).deliveries == []
 

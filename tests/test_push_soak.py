@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from client.commands.push import run_push
+from client.commands.exitcodes import of_push
+from client.delivery.run import push
 from tests.test_push_support import (
     client_settings,
     fault_settings,
@@ -68,9 +69,9 @@ def test_fault_soak_200_pages_30_percent_faults(tmp_path: Path, keys_dir: Path) 
             read_timeout=0.4,
         )
         for _ in range(10):  # a timer runs again until everything is accepted; bounded here
-            result = run_push(settings, [export], ["2026H1"])
-            runs.append({"exit": result.exit_code, "requests": result.requests})
-            if result.exit_code == 0:
+            result = push([export], settings, periods=["2026H1"])
+            runs.append({"exit": of_push(result), "requests": result.requests})
+            if of_push(result) == 0:
                 break
         injected = httpx.get(f"{url}/admin/faults", headers={"X-Admin-Token": ADMIN}).json()["injected"]
     elapsed = time.monotonic() - started

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from client.delivery.config import DdasSettings, load_settings
+from client.delivery.config import PushSettings, load_settings
 
 
 def mock_settings(db: Path, keys_dir: Path, **overrides: Any) -> Any:
@@ -45,7 +45,7 @@ def running_mock(db: Path, keys_dir: Path, **overrides: Any) -> Iterator[str]:
         yield url + "/v1"
 
 
-def client_settings(keys_dir: Path, base_url: str, journal: Path, **overrides: Any) -> DdasSettings:
+def client_settings(keys_dir: Path, base_url: str, journal: Path, **overrides: Any) -> PushSettings:
     """Development-mode client settings with short waits, so that retries cost milliseconds in tests."""
     values: dict[str, Any] = {
         "journal": journal,

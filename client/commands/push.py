@@ -1,9 +1,9 @@
 """`ddas push`, `ddas status`, `ddas withdraw`, `ddas report` and `ddas config show`.
 
-Thin: options → `delivery.config` settings → `delivery.push` → rendering. Every expected failure becomes a
-clear message on stderr and a documented exit code (0 accepted, 1 rejected, 2 usage/configuration,
-3 not delivered, 4 lock held); none becomes a traceback. The push client (httpx, pydantic settings,
-the journal) and rich are imported when a command runs, not when the CLI starts.
+Thin: options → `delivery.config` settings → one call of `client.delivery.run` → rendering. Every
+expected failure becomes a clear message on stderr and a documented exit code (`exitcodes.of_error`);
+none becomes a traceback. The push client (httpx, pydantic settings, the journal) and rich are imported
+when a command runs, not when the CLI starts.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import TaskID
 
-    from client.delivery.config import DdasSettings
-    from client.delivery.push import DeliveryResult, PushResult
+    from client.delivery.config import PushSettings
+    from client.delivery.results import DeliveryResult, PushResult
 
 _CONFIG = typer.Option(None, "--config", help="Configuration file (default ./ddas.toml when present).")
 _DEV = typer.Option(
@@ -122,7 +122,7 @@ def _setup_logging(quiet: bool) -> None:
 
 def _settings(
     config: Path | None, dev: Path | None, base_url: str | None, journal: Path | None
-) -> DdasSettings:
+) -> PushSettings:
     from client.delivery.config import load_settings
 
     return load_settings(config, dev=dev, base_url=base_url, journal=journal)
@@ -130,61 +130,20 @@ def _settings(
 
 @contextmanager
 def _errors() -> Iterator[None]:
-    """Turn the expected failures into messages and exit codes."""
-    from client.delivery.config import ConfigError
-    from client.delivery.journal import JournalError, LockHeld
-    from client.delivery.push import ProblemAnswer, PushError
-
+    """Turn the library's expected failures into messages and their exit codes."""
     try:
         yield
     except typer.Exit:
         raise
-    except LockHeld as exc:
-        raise _fail(str(exc), exitcodes.LOCKED) from None
-    except (ConfigError, JournalError) as exc:
-        raise _fail(str(exc), exitcodes.USAGE) from None
-    except PushError as exc:
-        raise _fail(str(exc), exc.exit_code) from None
-    except ProblemAnswer as exc:
-        code = exitcodes.USAGE if exc.status in (400, 404, 409) else exitcodes.NOT_DELIVERED
-        raise _fail(str(exc), code) from None
     except OSError as exc:
         raise _fail(
             f"{getattr(exc, 'filename', '') or ''} {exc.strerror or exc}".strip(), exitcodes.USAGE
         ) from None
-
-
-def _load_signer(settings: DdasSettings) -> Any:
-    """The signer, proven usable (readable key, matching and currently valid certificate) before sending."""
-    from datetime import UTC, datetime
-
-    from client.delivery.config import ConfigError
-    from client.wire.signing import SigningProfile, load_signer
-
-    settings.check_files(need_signing=True)
-    assert settings.signing_key is not None and settings.signing_chain is not None
-    try:
-        signer = load_signer(
-            settings.signing_key,
-            settings.signing_chain,
-            settings.signing_kid,
-            SigningProfile(settings.signing_profile),
-        )
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"signing key or certificate chain cannot be used: {exc}") from None
-    cert = signer.chain[0]
-    now = datetime.now(UTC)
-    if cert.not_valid_after_utc < now:
-        raise ConfigError(
-            f"the signing certificate in {settings.signing_chain} expired on "
-            f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC; renew it (development: `ddas keys dev`)"
-        )
-    if cert.not_valid_before_utc > now:
-        raise ConfigError(
-            f"the signing certificate in {settings.signing_chain} is not valid before "
-            f"{cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC"
-        )
-    return signer
+    except Exception as exc:
+        code = exitcodes.of_error(exc)
+        if code is None:
+            raise
+        raise _fail(str(exc), code) from None
 
 
 # --------------------------------------------------------------------------------------------- progress
@@ -239,7 +198,7 @@ def _finding_line(item: dict[str, Any]) -> str:
 
 
 def _render_delivery(console: Console, result: DeliveryResult, *, max_findings: int = 10) -> None:
-    from client.delivery.push import report_summary
+    from client.delivery.results import report_summary
 
     style = _STATE_STYLE.get(result.state, "white")
     label = result.state.replace("_", " ")
@@ -282,8 +241,11 @@ def _render_delivery(console: Console, result: DeliveryResult, *, max_findings: 
 
 
 def render_result(result: PushResult, fmt: str, *, quiet: bool = False) -> None:
+    code = exitcodes.of_push(result)
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        data = result.to_dict()
+        data["exit_code"] = code
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     console = _out()
     if result.plan_findings and not quiet:
@@ -292,7 +254,7 @@ def render_result(result: PushResult, fmt: str, *, quiet: bool = False) -> None:
         for item in result.plan_findings[:5]:
             console.print(f"  {_finding_line(item)}", markup=False)
     for delivery in result.deliveries:
-        if quiet and delivery.exit_code == 0:
+        if quiet and exitcodes.of_outcome(delivery.state) == exitcodes.OK:
             continue
         _render_delivery(console, delivery)
     if result.problem:
@@ -300,11 +262,11 @@ def render_result(result: PushResult, fmt: str, *, quiet: bool = False) -> None:
     counts: dict[str, int] = {}
     for delivery in result.deliveries:
         counts[delivery.state] = counts.get(delivery.state, 0) + 1
-    if not quiet or result.exit_code:
+    if not quiet or code:
         summary = (
             ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in sorted(counts.items())) or "nothing"
         )
-        console.print(f"{len(result.deliveries)} deliveries: {summary} (exit {result.exit_code})")
+        console.print(f"{len(result.deliveries)} deliveries: {summary} (exit {code})")
 
 
 # --------------------------------------------------------------------------------------------- commands
@@ -349,52 +311,14 @@ def push_command(
         problem = input_problem(export)
         if problem is not None:
             raise _fail(f"{export}: {problem}", exitcodes.USAGE)
+    from client.delivery.run import push
+
     with _errors():
         settings = _settings(config, dev, base_url, journal)
-        result = run_push(settings, exports, selected, dry_run=dry_run, progress=not quiet)
+        with _Bars(not quiet) as bars:
+            result = push(list(exports), settings, periods=selected, due=due, dry_run=dry_run, progress=bars)
     render_result(result, fmt, quiet=quiet)
-    raise typer.Exit(result.exit_code)
-
-
-def run_push(
-    settings: DdasSettings,
-    exports: list[Path],
-    periods: list[str] | None,
-    *,
-    dry_run: bool = False,
-    progress: bool = False,
-    hook: Callable[[str, dict[str, Any]], None] | None = None,
-) -> PushResult:
-    """The library call behind `ddas push` (the demo and the tests use it directly)."""
-    from client.delivery.config import ConfigError
-    from client.delivery.journal import Journal
-    from client.delivery.push import InvalidExport, Pusher, PushError, Receiver
-    from client.planning import SourceError
-
-    signer = None if dry_run else _load_signer(settings)
-    need_receiver = not dry_run or periods is None
-    with Journal(settings.journal) as journal, journal.locked():
-        receiver = Receiver(settings) if need_receiver else None
-        try:
-            with _Bars(progress and hook is None) as bars:
-                pusher = Pusher(settings, journal, receiver=receiver, signer=signer, progress=hook or bars)
-                try:
-                    result = pusher.run(list(exports), periods, dry_run=dry_run)
-                    result.requests = receiver.attempts if receiver is not None else 0
-                    return result
-                except PushError as exc:
-                    exc.requests = receiver.attempts if receiver is not None else 0
-                    raise
-                except SourceError as exc:
-                    if exc.usage:
-                        raise ConfigError(str(exc)) from None
-                    hint = f"check it with `ddas validate {exc.name}`"
-                    raise InvalidExport(str(exc) if hint in str(exc) else f"{exc} ({hint})") from None
-                except ValueError as exc:
-                    raise ConfigError(str(exc)) from None
-        finally:
-            if receiver is not None:
-                receiver.close()
+    raise typer.Exit(exitcodes.of_push(result))
 
 
 def _period_code(period: str | None) -> str | None:
@@ -419,76 +343,32 @@ def status_command(
     journal: Path | None = _JOURNAL,
 ) -> None:
     """What the journal knows per delivery, with the receiver's current state of each."""
-    from client.delivery.journal import Journal
-    from client.delivery.push import FINAL_RECEIVER_STATES, NotDelivered, Receiver, findings_of, state_of
+    from client.delivery.run import status
 
     _check_format(fmt)
     _setup_logging(False)
     code = _period_code(period)
     with _errors():
-        settings = _settings(config, dev, base_url, journal)
-        if not settings.journal.exists():
-            raise _fail(
-                f"no journal at {settings.journal}: nothing was pushed from here yet", exitcodes.USAGE
-            )
-        rows: list[dict[str, Any]] = []
-        with Journal(settings.journal) as jr:
-            records = jr.deliveries(period=code)
-            holder = jr.lock_holder()
-            page_counts = jr.counts()
-            receiver = None if offline or not settings.base_url else Receiver(settings)
-            try:
-                for record in records:
-                    row = record.to_dict()
-                    row["pages"] = [
-                        p.to_dict()
-                        for p in jr.pages(record.receiver, record.delivery_key, record.content_hash)
-                    ]
-                    if receiver is not None and record.receiver_id and record.receiver == settings.base_url:
-                        try:
-                            response = receiver.delivery(record.receiver_id)
-                            data = response.json() if response.status_code == 200 else None
-                            row["receiver_now"] = state_of(data) or f"HTTP {response.status_code}"
-                            final = FINAL_RECEIVER_STATES.get(row["receiver_now"])
-                            if final and final != record.state and record.state in ("sent", "accepted"):
-                                jr.set_delivery(
-                                    record.receiver,
-                                    record.delivery_key,
-                                    record.content_hash,
-                                    state=final,
-                                    receiver_state=row["receiver_now"],
-                                    findings=findings_of(data),
-                                )
-                        except NotDelivered as exc:
-                            row["receiver_now"] = f"unknown ({exc})"
-                    rows.append(row)
-            finally:
-                if receiver is not None:
-                    receiver.close()
+        report = status(_settings(config, dev, base_url, journal), period=code, offline=offline)
     if fmt == "json":
-        sys.stdout.write(
-            json.dumps(
-                {"deliveries": rows, "pages": page_counts, "lock": holder}, ensure_ascii=False, indent=2
-            )
-            + "\n"
-        )
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
     console = _out()
-    if not rows:
+    if not report.deliveries:
         console.print("the journal holds no delivery" + (f" for {period}" if period else ""), markup=False)
-    for row in rows:
-        pages = row["pages"]
-        done = sum(1 for p in pages if p["state"] in ("sent", "accepted"))
-        now = f", receiver now: {row['receiver_now']}" if "receiver_now" in row else ""
-        style = _STATE_STYLE.get(row["state"], "white")
+    for row in report.deliveries:
+        record = row.record
+        now = f", receiver now: {row.receiver_now}" if row.receiver_now is not None else ""
+        style = _STATE_STYLE.get(record.state, "white")
         console.print(
-            f"[bold]{row['period']}[/bold] {escape(row['organisatie'])} {escape(row['uitvraagdeel'])} "
-            f"[{style}]{row['state']}[/{style}] id {escape(row['receiver_id'] or '-')}, "
-            f"pages {done}/{row['total_pages']}, "
-            f"{row['trajecten']:,} trajecten, updated {row['updated_at']}{now}"
+            f"[bold]{record.period}[/bold] {escape(record.organisatie)} {escape(record.uitvraagdeel)} "
+            f"[{style}]{record.state}[/{style}] id {escape(record.receiver_id or '-')}, "
+            f"pages {row.pages_sent}/{record.total_pages}, "
+            f"{record.trajecten:,} trajecten, updated {record.updated_at}{escape(now)}"
         )
-        if row.get("last_problem"):
-            console.print(f"    last problem: {mask_text(row['last_problem'])}", markup=False)
+        if record.last_problem:
+            console.print(f"    last problem: {mask_text(record.last_problem)}", markup=False)
+    holder = report.lock
     if holder:
         console.print(
             f"[dim]last run lock: pid {holder['pid']} on {holder['host']} since {holder['started_at']}[/dim]"
@@ -511,91 +391,34 @@ def withdraw_command(
     journal: Path | None = _JOURNAL,
 ) -> None:
     """Withdraw a delivery (allowed until the period's withdrawal deadline)."""
-    from client.delivery.journal import Journal
-    from client.delivery.push import (
-        ProblemAnswer,
-        Receiver,
-        api_period,
-        describe_problem,
-        json_or_none,
-        problem_of,
-        state_of,
-    )
+    from client.delivery.run import withdraw
 
     _check_format(fmt)
     _setup_logging(False)
     if bool(delivery) == bool(period or organisation) or (not delivery and not (period and organisation)):
         raise typer.BadParameter("give --delivery ID, or --period P together with --organisation ORG")
     period_code = _period_code(period)
-    results: list[dict[str, Any]] = []
-    code = 0
     with _errors():
-        settings = _settings(config, dev, base_url, journal)
-        ids: list[str] = []
-        jr = Journal(settings.journal) if settings.journal.exists() else None
-        with Receiver(settings) as receiver:
-            if delivery:
-                ids = [delivery]
-            else:
-                assert period_code is not None and organisation is not None
-                pcode = period_code
-                if jr is not None:
-                    ids = [
-                        r.receiver_id
-                        for r in jr.deliveries(
-                            receiver=settings.base_url, period=pcode, organisatie=organisation
-                        )
-                        if r.receiver_id and r.state not in ("withdrawn", "superseded")
-                    ]
-                if not ids:
-                    with suppress(ProblemAnswer):
-                        ids = [
-                            str(item.get("id"))
-                            for item in receiver.list_deliveries(pcode, organisation)
-                            if item.get("id") and state_of(item) not in ("ingetrokken", "vervangen")
-                        ]
-                if not ids:
-                    raise _fail(
-                        f"no delivery of {organisation} for {api_period(pcode)} to withdraw", exitcodes.USAGE
-                    )
-            for delivery_id in dict.fromkeys(ids):
-                response = receiver.withdraw(delivery_id)
-                ok = response.status_code < 300
-                item: dict[str, Any] = {"id": delivery_id, "status": response.status_code}
-                if ok:
-                    item["state"] = state_of(json_or_none(response)) or "ingetrokken"
-                    if jr is not None:
-                        for record in jr.find_by_receiver_id(delivery_id):
-                            jr.set_delivery(
-                                record.receiver,
-                                record.delivery_key,
-                                record.content_hash,
-                                state="withdrawn",
-                                receiver_state=str(item["state"]),
-                            )
-                else:
-                    item["problem"] = describe_problem(response.status_code, problem_of(response))
-                    code = _refused_exit(response.status_code)
-                results.append(item)
-        if jr is not None:
-            jr.close()
+        results = withdraw(
+            _settings(config, dev, base_url, journal),
+            delivery=delivery,
+            period=period_code,
+            organisation=organisation,
+        )
     if fmt == "json":
-        sys.stdout.write(json.dumps({"withdrawn": results}, ensure_ascii=False, indent=2) + "\n")
+        body = {"withdrawn": [item.to_dict() for item in results]}
+        sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
     else:
         console = _out()
         for item in results:
-            if "problem" in item:
-                console.print(
-                    f"{escape(item['id'])}: [red]not withdrawn[/red]: {escape(mask_text(item['problem']))}"
-                )
+            if item.ok:
+                console.print(f"{escape(item.id)}: [magenta]{escape(str(item.state))}[/magenta]")
             else:
-                console.print(f"{escape(item['id'])}: [magenta]{item['state']}[/magenta]")
-    raise typer.Exit(code)
-
-
-def _refused_exit(status: int) -> int:
-    """The exit code for a receiver's refusal: unknown or not allowed now is usage, the rest not delivered."""
-    return exitcodes.USAGE if status in (404, 409) else exitcodes.NOT_DELIVERED
+                console.print(
+                    f"{escape(item.id)}: [red]not withdrawn[/red]: {escape(mask_text(str(item.problem)))}"
+                )
+    refused = [exitcodes.of_refusal(item.status) for item in results if not item.ok]
+    raise typer.Exit(refused[-1] if refused else exitcodes.OK)
 
 
 def report_command(
@@ -607,22 +430,16 @@ def report_command(
     config: Path | None = _CONFIG,
 ) -> None:
     """Fetch a delivery's quality (op-orde) report from the receiver."""
-    from client.delivery.push import Receiver, describe_problem, json_or_none, problem_of
+    from client.delivery.push import ProblemAnswer
+    from client.delivery.run import report as fetch_report
 
     _check_format(fmt)
     _setup_logging(False)
-    with _errors(), Receiver(_settings(config, dev, base_url, None)) as receiver:
-        response = receiver.report(delivery)
-        if response.status_code != 200:
-            code = _refused_exit(response.status_code)
-            raise _fail(
-                f"report of {delivery}: {describe_problem(response.status_code, problem_of(response))}", code
-            )
-        report = json_or_none(response)
-        if not isinstance(report, dict):
-            raise _fail(
-                f"report of {delivery}: the receiver's answer is not a JSON report", exitcodes.NOT_DELIVERED
-            )
+    with _errors():
+        try:
+            report = fetch_report(_settings(config, dev, base_url, None), delivery)
+        except ProblemAnswer as exc:
+            raise _fail(f"report of {delivery}: {exc}", exitcodes.of_refusal(exc.status)) from None
         if html is not None:
             from client.report import render_html
 
@@ -653,7 +470,9 @@ def config_show_command(
         settings = _settings(config, dev, base_url, None)
         shown = settings.shown()
         if check:
-            _load_signer(settings)
+            from client.delivery.signer import checked_signer
+
+            checked_signer(settings)
     if fmt == "json":
         sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
         return

@@ -28,7 +28,7 @@ class ConfigError(Exception):
     """The configuration is incomplete or names a file that cannot be used (exit 2, nothing sent)."""
 
 
-class DdasSettings(FileBackedSettings):
+class PushSettings(FileBackedSettings):
     """Everything `ddas push`, `status`, `withdraw` and `report` need to talk to a receiver."""
 
     model_config = SettingsConfigDict(env_prefix="DDAS_", extra="forbid", validate_default=True)
@@ -194,7 +194,7 @@ def load_settings(
     dev: Path | None = None,
     base_url: str | None = None,
     **overrides: Any,
-) -> DdasSettings:
+) -> PushSettings:
     """Build the effective settings; raise `ConfigError` with a readable message on any problem."""
     if config is not None and not config.is_file():
         raise ConfigError(f"--config {config}: no such file")
@@ -208,8 +208,8 @@ def load_settings(
         init["base_url"] = base_url
     init.update({key: value for key, value in overrides.items() if value is not None})
     try:
-        with DdasSettings.source_file.selected(toml_file):
-            return DdasSettings(**init)
+        with PushSettings.source_file.selected(toml_file):
+            return PushSettings(**init)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():

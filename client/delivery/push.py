@@ -17,7 +17,6 @@ How "exactly once" is reached without trusting any single component:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import re
 import time
@@ -25,53 +24,45 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from client.delivery.config import ConfigError, DdasSettings
+from client.delivery.config import ConfigError, PushSettings
+from client.delivery.identity import idempotency_key, withdrawal_key
 from client.delivery.journal import Journal
+from client.delivery.results import DeliveryResult, Outcome, PushResult, final_outcome
 from client.privacy import mask_text
+from client.protocol import DeliveryState
+
+if TYPE_CHECKING:
+    from client.planning import Page, Plan, PlannedDelivery
+    from client.wire.signing import Signer, Verifier
 
 log = logging.getLogger("ddas.push")
 
-IDEMPOTENCY_VERSION = "ddas-push-v1"
 PHASES = ("plan", "build", "validate", "sign", "send", "poll", "report")
-FINAL_RECEIVER_STATES = {
-    "technisch_goedgekeurd": "accepted",
-    "technisch_afgekeurd": "rejected",
-    "vervangen": "superseded",
-    "ingetrokken": "withdrawn",
-}
-_AANLEVERDATUM = re.compile(rb'("aanleverdatumEnTijd"\s*:\s*")([^"]*)(")')
 
 
 # --------------------------------------------------------------------------------------------- errors
 
 
 class PushError(Exception):
-    """Base of the errors that end a run; `exit_code` is the documented exit code."""
+    """Base of the errors that end a run (the CLI maps each kind to its exit code)."""
 
-    exit_code = 3
     requests = 0  # HTTP requests the run had sent when it ended (tests check there was no retry storm)
 
 
 class NotDelivered(PushError):
-    """The receiver could not be reached or kept failing after the allowed retries (exit 3)."""
-
-    exit_code = 3
+    """The receiver could not be reached or kept failing after the allowed retries."""
 
 
 class Refused(PushError):
-    """The receiver refused our credentials or signature: retrying cannot help (exit 2)."""
-
-    exit_code = 2
+    """The receiver refused our credentials or signature: retrying cannot help (a configuration matter)."""
 
 
 class InvalidExport(PushError):
-    """An export that is not readable as JSON: a content error, fixed in the export (exit 1)."""
-
-    exit_code = 1
+    """An export that is not readable as JSON: a content error, fixed in the export."""
 
 
 class ProblemAnswer(Exception):
@@ -103,54 +94,7 @@ def describe_problem(status: int, problem: dict[str, Any]) -> str:
     return mask_text(text)
 
 
-# --------------------------------------------------------------------------------------------- identity
-
-
-def stable_page_hash(body: bytes) -> str:
-    """SHA-256 of the page with `aanleverdatumEnTijd` blanked: the same content gives the same hash on
-    every run, whatever moment the planner stamped into it."""
-    return hashlib.sha256(_AANLEVERDATUM.sub(rb"\1\3", body, count=1)).hexdigest()
-
-
-def aanleverdatum_of(body: bytes) -> str | None:
-    m = _AANLEVERDATUM.search(body)
-    return m.group(2).decode("utf-8") if m else None
-
-
-def pin_aanleverdatum(body: bytes, value: str) -> bytes:
-    """The page with its `aanleverdatumEnTijd` set to the pinned `value` (the only field that varies)."""
-    encoded = value.encode("utf-8")
-    return _AANLEVERDATUM.sub(lambda m: m.group(1) + encoded + m.group(3), body, count=1)
-
-
-def idempotency_key(
-    receiver: str, organisatie: str, period: str, uitvraagdeel: str, page: int, page_hash: str
-) -> str:
-    """SHA-256 over (receiver, organisation, period, uitvraagdeel, page, page hash): stable across runs."""
-    material = "\n".join(
-        [IDEMPOTENCY_VERSION, receiver.rstrip("/"), organisatie, period, uitvraagdeel, str(page), page_hash]
-    )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
-
-
-def organisation_code(org: dict[str, Any] | None, fallback: str = "") -> str:
-    """How the receiver names a delivering organisation: its KvK-nummer, else its gemeentecode, else name."""
-    if isinstance(org, dict):
-        for key in ("KvK-nummer", "gemeentecode", "(Statutaire) Naam"):
-            value = org.get(key)
-            if isinstance(value, str) and value.strip():
-                return value.strip()
-    return fallback
-
-
-def delivery_org(delivery: Any) -> str:
-    """The planner's organisation identity (`kvk:…`, `gm:…`, `naam:…`), else derived from the levering."""
-    ident = getattr(delivery, "organisatie_id", None)
-    if isinstance(ident, str) and ident:
-        return ident
-    return organisation_code(
-        getattr(delivery, "organisatie", None), str(getattr(delivery, "organisatie_naam", ""))
-    )
+# --------------------------------------------------------------------------------------------- periods
 
 
 def api_period(code: str) -> str:
@@ -160,112 +104,9 @@ def api_period(code: str) -> str:
 
 
 def internal_period(code: str) -> str:
+    """`2026-H1` (the receiver's spelling) → `2026H1` (the planner's)."""
     m = re.match(r"^(\d{4})-?[Hh]([12])$", str(code).strip())
     return f"{m.group(1)}H{m.group(2)}" if m else str(code)
-
-
-# --------------------------------------------------------------------------------------------- results
-
-
-@dataclass
-class DeliveryResult:
-    """What happened to one planned delivery in this run: what `ddas push` prints per delivery."""
-
-    period: str
-    organisatie: str
-    organisatie_naam: str
-    uitvraagdeel: str
-    filename: str
-    pages: int
-    trajecten: int
-    content_hash: str
-    state: str  # accepted | rejected | refused | invalid | not_delivered | pending | unchanged | dry_run
-    receiver_id: str | None = None
-    receiver_state: str | None = None
-    correction: bool = False
-    replayed: int = 0
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    problem: str | None = None
-    report: dict[str, Any] | None = None
-
-    @property
-    def exit_code(self) -> int:
-        if self.state in ("rejected", "invalid", "refused"):
-            return 1
-        if self.state in ("not_delivered", "pending"):
-            return 3
-        return 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "period": self.period,
-            "organisatie": self.organisatie,
-            "organisatie_naam": self.organisatie_naam,
-            "uitvraagdeel": self.uitvraagdeel,
-            "filename": self.filename,
-            "pages": self.pages,
-            "trajecten": self.trajecten,
-            "content_hash": self.content_hash,
-            "state": self.state,
-            "receiver_id": self.receiver_id,
-            "receiver_state": self.receiver_state,
-            "correction": self.correction,
-            "replayed_pages": self.replayed,
-            "findings": self.findings,
-            "problem": self.problem,
-            "report_summary": report_summary(self.report) if self.report else None,
-        }
-
-
-@dataclass
-class PushResult:
-    deliveries: list[DeliveryResult] = field(default_factory=list)
-    plan_findings: list[dict[str, Any]] = field(default_factory=list)
-    periods: list[str] = field(default_factory=list)
-    problem: str | None = None
-    problem_exit: int = 0
-    requests: int = 0  # HTTP requests sent by this run, retries and token requests included
-    timings: dict[str, float] = field(default_factory=dict)  # wall seconds per phase (Pusher.timings)
-    cpu_timings: dict[str, float] = field(default_factory=dict)  # CPU seconds per phase
-
-    @property
-    def exit_code(self) -> int:
-        codes = [d.exit_code for d in self.deliveries] + [self.problem_exit]
-        if 3 in codes:
-            return 3
-        if 2 in codes:
-            return 2
-        if 1 in codes:
-            return 1
-        return 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "periods": self.periods,
-            "exit_code": self.exit_code,
-            "problem": self.problem,
-            "requests": self.requests,
-            "timings": {k: round(v, 3) for k, v in self.timings.items()},
-            "deliveries": [d.to_dict() for d in self.deliveries],
-            "plan_findings": self.plan_findings,
-        }
-
-
-def report_summary(report: dict[str, Any] | None) -> dict[str, Any]:
-    """The headline figures of an op-orde rapport (`client.report`'s shape) for one line of output."""
-    if not isinstance(report, dict):
-        return {}
-    totals = report.get("totals") if isinstance(report.get("totals"), dict) else {}
-    assert isinstance(totals, dict)
-    out: dict[str, Any] = {}
-    for key in ("trajecten", "clients", "started_in_period", "ended_in_period"):
-        if isinstance(totals.get(key), int | float):
-            out[key] = totals[key]
-    if isinstance(report.get("municipalities"), list):
-        out["municipalities"] = len(report["municipalities"])
-    if isinstance(report.get("plausibility"), list):
-        out["plausibility_flags"] = len(report["plausibility"])
-    return out
 
 
 # --------------------------------------------------------------------------------------------- progress
@@ -289,7 +130,7 @@ class Receiver:
 
     def __init__(
         self,
-        settings: DdasSettings,
+        settings: PushSettings,
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -342,7 +183,7 @@ class Receiver:
             budget=self.budget,
             sleep=sleep,
         )
-        self.verifier: Any = None
+        self.verifier: Verifier | None = None
         if settings.verify_response_signatures:
             from client.wire.signing import Verifier, load_trust_anchors
 
@@ -479,7 +320,7 @@ class Receiver:
         return self.request(
             "POST",
             f"/aanleveringen/{delivery_id}/intrekking",
-            headers={"Idempotency-Key": hashlib.sha256(f"withdraw\n{delivery_id}".encode()).hexdigest()},
+            headers={"Idempotency-Key": withdrawal_key(delivery_id)},
             what=f"withdraw {delivery_id}",
         )
 
@@ -544,19 +385,37 @@ def _is_idempotency_problem(problem: dict[str, Any]) -> bool:
 
 @dataclass
 class _Page:
-    """A planned page with its pinned timestamp; the bytes are built on demand (pages can be 50 MB)."""
+    """A planned page with its idempotency key; the bytes are built on demand (pages can be 50 MB)."""
 
-    source: Any
-    number: int
-    total: int
-    filename: str
-    page_hash: str
+    source: Page
     key: str
 
     @property
-    def body(self) -> bytes:
-        body: bytes = self.source.body
-        return body
+    def number(self) -> int:
+        return self.source.number
+
+    @property
+    def total(self) -> int:
+        return self.source.total_pages
+
+    @property
+    def filename(self) -> str:
+        return self.source.filename
+
+    @property
+    def page_hash(self) -> str:
+        return self.source.content_hash
+
+
+@dataclass
+class _Answer:
+    """The receiver's answer to one page: sent (with the delivery id it named), rejected or refused."""
+
+    state: Outcome  # SENT | REJECTED | REFUSED
+    receiver_id: str | None = None
+    replayed: bool = False
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    problem: str | None = None
 
 
 class Pusher:
@@ -564,11 +423,11 @@ class Pusher:
 
     def __init__(
         self,
-        settings: DdasSettings,
+        settings: PushSettings,
         journal: Journal,
         *,
         receiver: Receiver | None = None,
-        signer: Any = None,
+        signer: Signer | None = None,
         progress: ProgressHook | None = None,
         now: Callable[[], datetime] | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -611,7 +470,7 @@ class Pusher:
                 out.append(internal_period(code))
         return sorted(set(out))
 
-    def plan(self, sources: Sequence[Path | bytes], periods: Sequence[str]) -> Any:
+    def plan(self, sources: Sequence[Path | bytes], periods: Sequence[str]) -> Plan:
         from client.planning import Period, plan
 
         return plan(
@@ -648,100 +507,104 @@ class Pusher:
         try:
             self._deliver_all(planned, result, dry_run=dry_run)
         finally:
-            close = getattr(planned, "close", None)
-            if callable(close):
-                close()  # the planner's spill file holds trajecten (BSNs): gone with the plan
+            planned.close()  # the planner's spill file holds trajecten (BSNs): gone with the plan
             result.timings = dict(self.timings)
             result.cpu_timings = dict(self.cpu_timings)
         return result
 
-    def _deliver_all(self, planned: Any, result: PushResult, *, dry_run: bool) -> None:
-        result.plan_findings = [_finding_dict(f) for f in getattr(planned, "findings", [])]
+    def _deliver_all(self, planned: Plan, result: PushResult, *, dry_run: bool) -> None:
+        result.plan_findings = [f.to_dict() for f in planned.findings]
         deliveries = list(planned.deliveries)
         self.progress("planned", {"deliveries": len(deliveries)})
         for position, delivery in enumerate(deliveries):
             try:
                 outcome = self.deliver(delivery, dry_run=dry_run)
             except NotDelivered as exc:
-                outcome = self._result(delivery, "not_delivered", problem=str(exc))
+                outcome = self._result(delivery, Outcome.NOT_DELIVERED, problem=str(exc))
                 result.deliveries.append(outcome)
                 self.progress("delivery_done", {"result": outcome})
                 # the receiver is unreachable or failing: stop, so a dead receiver costs a bounded
                 # number of requests; the journal lets the next run continue where this one stopped
                 result.problem = str(exc)
                 for rest in deliveries[position + 1 :]:
-                    result.deliveries.append(self._result(rest, "not_delivered", problem="not attempted"))
+                    result.deliveries.append(
+                        self._result(rest, Outcome.NOT_DELIVERED, problem="not attempted")
+                    )
                 return
             result.deliveries.append(outcome)
             self.progress("delivery_done", {"result": outcome})
 
     # -- one delivery
 
-    def _result(self, delivery: Any, state: str, **extra: Any) -> DeliveryResult:
+    def _result(self, delivery: PlannedDelivery, state: Outcome, **extra: Any) -> DeliveryResult:
         return DeliveryResult(
-            period=str(delivery.period.code if hasattr(delivery.period, "code") else delivery.period),
-            organisatie=delivery_org(delivery),
-            organisatie_naam=str(getattr(delivery, "organisatie_naam", "")),
-            uitvraagdeel=str(delivery.uitvraagdeel),
-            filename=str(getattr(delivery, "filename", "")),
+            period=delivery.period.code,
+            organisatie=delivery.organisatie_id,
+            organisatie_naam=delivery.organisatie_naam,
+            uitvraagdeel=delivery.uitvraagdeel,
+            filename=delivery.filename,
             pages=len(delivery.pages),
-            trajecten=int(getattr(delivery, "trajecten", 0)),
-            content_hash=str(delivery.content_hash),
+            trajecten=delivery.trajecten,
+            content_hash=delivery.content_hash,
             state=state,
             **extra,
         )
 
-    def _pages(self, delivery: Any, aanleverdatum: str | None) -> tuple[list[_Page], list[dict[str, Any]]]:
-        """Pin the timestamp, then build and validate each page once: its stable hash, its idempotency key
+    def _pages(
+        self, delivery: PlannedDelivery, aanleverdatum: str | None
+    ) -> tuple[list[_Page], list[dict[str, Any]]]:
+        """Pin the timestamp, then build and validate each page once: its page hash, its idempotency key
         and its findings (errors stop the delivery; each finding names the page's file and JSON path)."""
         from client.validation import validate_bytes
 
         if aanleverdatum:
             delivery.aanleverdatum = aanleverdatum  # the planner stamps pages with this value
-        period = str(delivery.period.code)
-        org = delivery_org(delivery)
         out: list[_Page] = []
         findings: list[dict[str, Any]] = []
         for page in delivery.pages:
             with self._timed("build"):
-                body = page.body
-            planned_hash = getattr(page, "content_hash", None)  # the planner's equals stable_page_hash
-            page_hash = planned_hash if isinstance(planned_hash, str) else stable_page_hash(body)
+                body = page.body  # also fills page.content_hash
             with self._timed("validate"):
                 report = validate_bytes(body, name=page.filename, envelope=True, check_name=True)
             del body
             for finding in report.findings:
-                item = _finding_dict(finding)
+                item = finding.to_dict()
                 item["file"] = page.filename
                 findings.append(item)
             key = idempotency_key(
-                self.receiver_name, org, period, str(delivery.uitvraagdeel), int(page.number), page_hash
+                self.receiver_name,
+                delivery.organisatie_id,
+                delivery.period.code,
+                delivery.uitvraagdeel,
+                page.number,
+                page.content_hash,
             )
-            out.append(
-                _Page(page, int(page.number), int(page.total_pages), str(page.filename), page_hash, key)
-            )
+            out.append(_Page(page, key))
         return out, findings
 
-    def deliver(self, delivery: Any, *, dry_run: bool = False) -> DeliveryResult:
-        period = str(delivery.period.code)
-        org = delivery_org(delivery)
-        deel = str(delivery.uitvraagdeel)
+    def deliver(self, delivery: PlannedDelivery, *, dry_run: bool = False) -> DeliveryResult:
+        period = delivery.period.code
+        org = delivery.organisatie_id
+        deel = delivery.uitvraagdeel
         receiver = self.receiver_name
-        key = str(delivery.key)
-        content = str(delivery.content_hash)
+        key = delivery.key
+        content = delivery.content_hash
         self.progress("delivery", {"period": period, "organisatie": org, "uitvraagdeel": deel})
 
         record = self.journal.delivery(receiver, key, content)
         previous = self.journal.last_accepted(receiver, key)
         correction = previous is not None and previous.content_hash != content
-        if record is not None and record.state == "accepted":
-            return self._result(
-                delivery, "unchanged", receiver_id=record.receiver_id, receiver_state=record.receiver_state
-            )
-        if record is not None and record.state == "rejected":
+        if record is not None and record.state == Outcome.ACCEPTED:
             return self._result(
                 delivery,
-                "rejected",
+                Outcome.UNCHANGED,
+                receiver_id=record.receiver_id,
+                receiver_state=record.receiver_state,
+            )
+        if record is not None and record.state == Outcome.REJECTED:
+            return self._result(
+                delivery,
+                Outcome.REJECTED,
                 receiver_id=record.receiver_id,
                 receiver_state=record.receiver_state,
                 findings=_loads(record.findings),
@@ -749,17 +612,17 @@ class Pusher:
             )
 
         pages, findings = self._pages(delivery, record.aanleverdatum if record is not None else None)
-        pinned = str(delivery.aanleverdatum)
+        pinned = delivery.aanleverdatum
         errors = [f for f in findings if f.get("severity") == "error"]
         if errors:
             return self._result(
                 delivery,
-                "invalid",
+                Outcome.INVALID,
                 findings=findings,
                 problem=f"{len(errors)} error(s) in the content: not sent (fix the export and run again)",
             )
         if dry_run:
-            return self._result(delivery, "dry_run", findings=findings, correction=correction)
+            return self._result(delivery, Outcome.DRY_RUN, findings=findings, correction=correction)
         assert self.receiver is not None and self.signer is not None
 
         record = self.journal.pin_delivery(
@@ -771,8 +634,8 @@ class Pusher:
             uitvraagdeel=deel,
             aanleverdatum=pinned,
             total_pages=len(pages),
-            trajecten=int(getattr(delivery, "trajecten", 0)),
-            filename=str(getattr(delivery, "filename", "")),
+            trajecten=delivery.trajecten,
+            filename=delivery.filename,
         )
         for page in pages:
             self.journal.plan_page(
@@ -787,47 +650,47 @@ class Pusher:
                 total_pages=page.total,
                 page_hash=page.page_hash,
             )
-        outcome = self._result(delivery, "sending", correction=correction, findings=findings)
+        outcome = self._result(delivery, Outcome.SENDING, correction=correction, findings=findings)
         delivery_id = record.receiver_id
-        self.journal.set_delivery(receiver, key, content, state="sending")
+        self.journal.set_delivery(receiver, key, content, state=Outcome.SENDING)
         for page in pages:
             page_record = self.journal.page(page.key)
-            if page_record is not None and page_record.state in ("sent", "accepted"):
+            if page_record is not None and page_record.state in (Outcome.SENT, Outcome.ACCEPTED):
                 delivery_id = delivery_id or page_record.receiver_id
                 self.progress("page", {"page": page.number, "total": page.total, "skipped": True})
                 continue
-            answer = self._send_page(page, delivery, org, deel)
-            if answer["state"] == "rejected":
+            answer = self._send_page(page, delivery)
+            if answer.state == Outcome.REJECTED:
                 self.journal.set_delivery(
                     receiver,
                     key,
                     content,
-                    state="rejected",
-                    findings=answer["findings"],
-                    last_problem=answer["problem"],
+                    state=Outcome.REJECTED,
+                    findings=answer.findings,
+                    last_problem=answer.problem,
                 )
-                outcome.state = "rejected"
-                outcome.findings = findings + answer["findings"]
-                outcome.problem = answer["problem"]
+                outcome.state = Outcome.REJECTED
+                outcome.findings = findings + answer.findings
+                outcome.problem = answer.problem
                 return outcome
-            if answer["state"] == "refused":
+            if answer.state == Outcome.REFUSED:
                 # the journal keeps it open (a period that opens later is sent by a later run), but
-                # this run was refused: exit 1 as documented (e.g. period closed), not 3 ("try again")
+                # this run was refused: a content matter (e.g. period closed), not "try again"
                 self.journal.set_delivery(
-                    receiver, key, content, state="not_delivered", last_problem=answer["problem"]
+                    receiver, key, content, state=Outcome.NOT_DELIVERED, last_problem=answer.problem
                 )
-                outcome.state = "refused"
-                outcome.problem = answer["problem"]
+                outcome.state = Outcome.REFUSED
+                outcome.problem = answer.problem
                 return outcome
-            outcome.replayed += 1 if answer.get("replayed") else 0
-            delivery_id = answer.get("receiver_id") or delivery_id
+            outcome.replayed += 1 if answer.replayed else 0
+            delivery_id = answer.receiver_id or delivery_id
             if delivery_id:
                 self.journal.set_delivery(receiver, key, content, receiver_id=delivery_id)
             self.progress("page", {"page": page.number, "total": page.total, "skipped": False})
-        self.journal.set_delivery(receiver, key, content, state="sent", receiver_id=delivery_id)
+        self.journal.set_delivery(receiver, key, content, state=Outcome.SENT, receiver_id=delivery_id)
         outcome.receiver_id = delivery_id
         if delivery_id is None:
-            outcome.state = "pending"
+            outcome.state = Outcome.PENDING
             outcome.problem = "the receiver named no delivery id"
             return outcome
         self._finish(outcome, key, content, delivery_id)
@@ -840,7 +703,7 @@ class Pusher:
             with self._timed("poll"):
                 data = self.poll(delivery_id)
         except ProblemAnswer as exc:  # e.g. 404: the receiver does not know the delivery (any more)
-            outcome.state = "pending"
+            outcome.state = Outcome.PENDING
             outcome.problem = f"delivery {delivery_id}: {exc}"
             self.journal.set_delivery(receiver, key, content, last_problem=outcome.problem)
             return
@@ -848,9 +711,9 @@ class Pusher:
         outcome.receiver_state = receiver_state
         found = findings_of(data)
         outcome.findings = _merge_findings(outcome.findings, found)
-        final = FINAL_RECEIVER_STATES.get(receiver_state or "")
+        final = final_outcome(receiver_state)
         if final is None:
-            outcome.state = "pending"
+            outcome.state = Outcome.PENDING
             outcome.problem = (
                 f"delivery {delivery_id} is still '{receiver_state}' "
                 f"after {self.settings.poll_timeout:.0f}s; "
@@ -862,9 +725,9 @@ class Pusher:
         self.journal.set_delivery(
             receiver, key, content, state=final, receiver_state=receiver_state, findings=found
         )
-        if final in ("accepted", "rejected"):
+        if final in (Outcome.ACCEPTED, Outcome.REJECTED):
             self.journal.mark_delivery_pages(receiver, key, content, final)
-        if final == "accepted" and self.fetch_reports:
+        if final == Outcome.ACCEPTED and self.fetch_reports:
             with self._timed("report"):
                 outcome.report = self.fetch_report(delivery_id)
 
@@ -877,10 +740,7 @@ class Pusher:
             return None
         if response.status_code != 200:
             return None
-        try:
-            data = response.json()
-        except ValueError:
-            return None
+        data = json_or_none(response)
         return data if isinstance(data, dict) else None
 
     def poll(self, delivery_id: str) -> Any:
@@ -894,11 +754,11 @@ class Pusher:
             response = self.receiver.delivery(delivery_id)
             polls += 1
             if response.status_code >= 400:
-                raise ProblemAnswerError(response)
+                raise ProblemAnswer(response)
             data = response.json()
             state = state_of(data)
             self.progress("poll", {"delivery": delivery_id, "state": state, "polls": polls})
-            if state in FINAL_RECEIVER_STATES:
+            if final_outcome(state) is not None:
                 return data
             wait = _retry_after(response, interval, self.settings.poll_max_interval)
             if time.monotonic() + wait > deadline:
@@ -906,11 +766,11 @@ class Pusher:
             self.sleep(wait)
             interval = min(interval * 2, self.settings.poll_max_interval)
 
-    def _send_page(self, page: _Page, delivery: Any, org: str, deel: str) -> dict[str, Any]:
-        """POST one page; returns {state: sent|rejected|refused, receiver_id, replayed, findings, problem}."""
-        assert self.receiver is not None
+    def _send_page(self, page: _Page, delivery: PlannedDelivery) -> _Answer:
+        """POST one page and say what the receiver made of it."""
+        assert self.receiver is not None and self.signer is not None
         with self._timed("build"):
-            body = page.body  # built once: the signature covers exactly these bytes
+            body = page.source.body  # built once: the signature covers exactly these bytes
         with self._timed("sign"):
             signature = self.signer.sign(body)
         headers = {
@@ -933,11 +793,10 @@ class Pusher:
                 raise
             status = response.status_code
             if status in (200, 201, 202):
-                data = json_or_none(response)
-                delivery_id = delivery_id_of(data, response)
+                delivery_id = delivery_id_of(json_or_none(response), response)
                 replayed = response.headers.get("Idempotency-Replayed", "").lower() == "true"
-                self.journal.mark_page(page.key, "sent", receiver_id=delivery_id)
-                return {"state": "sent", "receiver_id": delivery_id, "replayed": replayed}
+                self.journal.mark_page(page.key, Outcome.SENT, receiver_id=delivery_id)
+                return _Answer(Outcome.SENT, receiver_id=delivery_id, replayed=replayed)
             problem = problem_of(response)
             text = f"{what}: {describe_problem(status, problem)}"
             if status in (409, 422) and _is_idempotency_problem(problem):
@@ -954,37 +813,35 @@ class Pusher:
                     continue
                 # 422: the receiver holds this key with other bytes (journal lost, other timestamp);
                 # the key covers the content, so the page is there: look its delivery up
-                delivery_id = self._lookup_delivery_id(delivery, org, deel)
-                self.journal.mark_page(page.key, "sent", receiver_id=delivery_id, last_problem=text)
-                return {"state": "sent", "receiver_id": delivery_id, "replayed": True}
+                delivery_id = self._lookup_delivery_id(delivery)
+                self.journal.mark_page(page.key, Outcome.SENT, receiver_id=delivery_id, last_problem=text)
+                return _Answer(Outcome.SENT, receiver_id=delivery_id, replayed=True)
             findings = [f for f in problem.get("findings", []) if isinstance(f, dict)] if problem else []
             if status in (400, 413, 415, 422):
                 for item in findings:
                     item.setdefault("file", page.filename)
-                self.journal.mark_page(page.key, "rejected", last_problem=text)
-                return {"state": "rejected", "findings": findings, "problem": text}
+                self.journal.mark_page(page.key, Outcome.REJECTED, last_problem=text)
+                return _Answer(Outcome.REJECTED, findings=findings, problem=text)
             # 409 period closed, 404, anything else: not delivered, and retrying the same will not help
             self.journal.mark_page(page.key, "planned", last_problem=text)
-            return {"state": "refused", "findings": findings, "problem": text}
+            return _Answer(Outcome.REFUSED, findings=findings, problem=text)
 
     # -- reconciliation with the receiver
 
-    def _lookup_delivery_id(self, delivery: Any, org: str, deel: str) -> str | None:
+    def _lookup_delivery_id(self, delivery: PlannedDelivery) -> str | None:
         assert self.receiver is not None
+        deel = delivery.uitvraagdeel
         try:
-            items = self.receiver.list_deliveries(str(delivery.period.code), org)
+            items = self.receiver.list_deliveries(delivery.period.code, delivery.organisatie_id)
         except ProblemAnswer:
             return None
         candidates = [
             item
             for item in items
-            if str(item.get("uitvraagdeel", deel)) == deel and state_of(item) != "vervangen"
+            if str(item.get("uitvraagdeel", deel)) == deel and state_of(item) != DeliveryState.VERVANGEN
         ]
         candidates.sort(key=lambda item: str(item.get("ontvangen") or item.get("created_at") or ""))
         return delivery_id_of(candidates[-1]) if candidates else None
-
-
-ProblemAnswerError = ProblemAnswer
 
 
 def json_or_none(response: httpx.Response) -> Any:
@@ -1002,17 +859,6 @@ def _loads(text: str | None) -> list[dict[str, Any]]:
         return []
     value = json.loads(text)
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _finding_dict(finding: Any) -> dict[str, Any]:
-    if isinstance(finding, dict):
-        return dict(finding)
-    to_dict = getattr(finding, "to_dict", None)
-    if callable(to_dict):
-        value = to_dict()
-        if isinstance(value, dict):
-            return value
-    return {"message": mask_text(str(finding))}
 
 
 def _merge_findings(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -9,8 +9,8 @@ from client.planning.plan import (
     Plan,
     PlannedDelivery,
     SourceError,
-    content_hash_of_body,
     format_timestamp,
+    page_hash,
     plan,
 )
 
@@ -22,8 +22,8 @@ __all__ = [
     "Plan",
     "PlannedDelivery",
     "SourceError",
-    "content_hash_of_body",
     "format_timestamp",
     "make_filename",
+    "page_hash",
     "plan",
 ]

@@ -26,10 +26,10 @@ from client.planning.periods import Period
 from client.planning.sources import SourceError, iter_items
 from client.planning.store import ByteStore
 from client.privacy import mask_bsn
+from client.protocol import MAX_PAGE_TRAJECTEN
 from client.validation.findings import Finding, Severity, pointer
 
-DEFAULT_PAGE_SIZE = 25_000
-MAX_PAGE_SIZE = 25_000
+DEFAULT_PAGE_SIZE = MAX_PAGE_TRAJECTEN
 DEFAULT_UITVRAAGDEEL = "SHV"
 ONBEKEND = "Onbekend"
 _OPEN = 10**9  # ordinal of an open end
@@ -51,8 +51,8 @@ __all__ = [
     "Plan",
     "PlannedDelivery",
     "SourceError",
-    "content_hash_of_body",
     "format_timestamp",
+    "page_hash",
     "plan",
 ]
 
@@ -64,18 +64,21 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def content_hash_of_body(body: bytes) -> str:
+def page_hash(body: bytes) -> str:
     """sha256 of a page with the `aanleverdatumEnTijd` value emptied: equal for reruns of the same page.
 
-    Works on any compact page produced here (the field appears once, in the header); equals
-    `Page.content_hash`.
+    The one page hash of the project: the planner's `Page.content_hash`, the push client's idempotency
+    keys and journal all use it. Pages come from this planner, compact, the field once in the header.
     """
     key = b'"aanleverdatumEnTijd":"'
     i = body.find(key)
     if i < 0:
         return hashlib.sha256(body).hexdigest()
     j = body.find(b'"', i + len(key))
-    return hashlib.sha256(body[: i + len(key)] + body[j:]).hexdigest()
+    view = memoryview(body)  # no copy of a 50 MB page
+    h = hashlib.sha256(view[: i + len(key)])
+    h.update(view[j:])
+    return h.hexdigest()
 
 
 @dataclass(slots=True)
@@ -200,18 +203,16 @@ class Page:
         """The page's bytes; also fills `content_hash`."""
         d = self.delivery
         store = d._plan._store
-        full = hashlib.sha256()
         parts: list[bytes] = []
         ts = d.aanleverdatum.encode()
         for piece in d._layout(self):
             if isinstance(piece, _Stamp):
                 parts.append(ts)
-                continue
-            data = piece if isinstance(piece, bytes) else store.read(piece[0], piece[1])
-            parts.append(data)
-            full.update(data)
-        self._hash = full.hexdigest()
-        return b"".join(parts)
+            else:
+                parts.append(piece if isinstance(piece, bytes) else store.read(piece[0], piece[1]))
+        body = b"".join(parts)
+        self._hash = page_hash(body)
+        return body
 
     @property
     def body(self) -> bytes:
@@ -219,18 +220,11 @@ class Page:
 
     @property
     def content_hash(self) -> str:
-        """sha256 over the page bytes without the `aanleverdatumEnTijd` value (see content_hash_of_body)."""
+        """`page_hash` of the page: the same for every run, whatever `aanleverdatumEnTijd` it carries."""
         if self._hash is None:
             self.build()
         assert self._hash is not None
         return self._hash
-
-    @property
-    def idempotency_key(self) -> str:
-        """Stable across reruns: delivery key, page number and the content hash."""
-        return hashlib.sha256(
-            f"{self.delivery.key}|{self.number}/{self.total_pages}|{self.content_hash}".encode()
-        ).hexdigest()
 
 
 class PlannedDelivery:
@@ -480,8 +474,8 @@ def plan(
 
     Raises `SourceError` for an input that cannot be read or parsed, `ValueError` for bad options.
     """
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError(f"page size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
+    if not 1 <= page_size <= MAX_PAGE_TRAJECTEN:
+        raise ValueError(f"page size must be between 1 and {MAX_PAGE_TRAJECTEN}, not {page_size}")
     if names is not None and len(names) != len(sources):
         raise ValueError("names must name every source")
     stamp = format_timestamp(aanleverdatum or datetime.now(UTC))
