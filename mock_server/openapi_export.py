@@ -19,6 +19,8 @@ import yaml
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from client.protocol import MAX_PAGE_TRAJECTEN, DeliveryState
+
 DEFAULT_OUTPUT = Path("openapi/ddas-push.yaml")
 SERVER_URL = "http://127.0.0.1:8080"
 
@@ -120,14 +122,7 @@ SCHEMAS: dict[str, Any] = {
             "id": _STR,
             "status": {
                 "type": "string",
-                "enum": [
-                    "ontvangen",
-                    "in_behandeling",
-                    "technisch_goedgekeurd",
-                    "technisch_afgekeurd",
-                    "vervangen",
-                    "ingetrokken",
-                ],
+                "enum": [str(state) for state in DeliveryState],
             },
             "state": {"type": "string", "description": "the same as status"},
             "periode": _STR,
@@ -241,7 +236,7 @@ STATUS_TEXT = {
     403: "The token lacks the scope",
     404: "No such resource",
     409: "Conflict: period closed, withdrawal deadline passed, key in flight, report not yet available",
-    413: "Body over the size limit, or more than 25,000 trajecten in a page",
+    413: f"Body over the size limit, or more than {MAX_PAGE_TRAJECTEN:,} trajecten in a page",
     415: "Content type or encoding not supported",
     422: "Idempotency-Key reused with another body",
     429: "Too many requests",

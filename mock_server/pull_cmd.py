@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from client.commands import exitcodes
+from client.protocol import MAX_PAGE_TRAJECTEN
 
 EXAMPLE_URL = "http://127.0.0.1:8081/v1"
 
@@ -18,7 +19,8 @@ def pull(
         str | None, typer.Option(help="Half year to pull, e.g. 2026H1 (default: the last complete one).")
     ] = None,
     page_size: Annotated[
-        int | None, typer.Option(help="pageSize to ask (1..25000).", min=1, max=25_000)
+        int | None,
+        typer.Option(help=f"pageSize to ask (1..{MAX_PAGE_TRAJECTEN}).", min=1, max=MAX_PAGE_TRAJECTEN),
     ] = None,
     organisation: Annotated[
         str | None, typer.Option(help="aanleverende_organisatie to ask (default: all).")

@@ -26,6 +26,7 @@ import orjson
 
 from client.planning.filenames import make_filename
 from client.planning.periods import Period
+from client.protocol import DeliveryState
 from client.validation.findings import Finding, Severity
 from client.validation.rules import RuleEngine
 from client.validation.rules.api import total_pages_problem
@@ -138,7 +139,7 @@ class PullResult:
     @property
     def ok(self) -> bool:
         return not any(f.severity is Severity.ERROR for f in self.findings) and all(
-            d.status == "technisch_goedgekeurd" for d in self.deliveries
+            d.status == DeliveryState.GOEDGEKEURD for d in self.deliveries
         )
 
 
@@ -450,7 +451,7 @@ class Puller:
         report = None
         if delivery_id:
             resource, _ = deliveries.get(str(delivery_id))
-            if resource.get("status") == "technisch_goedgekeurd":
+            if resource.get("status") == DeliveryState.GOEDGEKEURD:
                 report = deliveries.report(str(delivery_id))
         counts = resource.get("findingCounts", {})
         return StoredDelivery(

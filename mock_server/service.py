@@ -24,6 +24,7 @@ import orjson
 
 from client.planning.periods import Period
 from client.privacy import mask_text, mask_value
+from client.protocol import DeliveryState
 from client.validation.findings import Finding, Severity
 from client.wire.adr import ProblemError
 from client.wire.signing import SignatureError, Verified, Verifier
@@ -47,13 +48,9 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 log = logging.getLogger("ddas.mock")
 
-ONTVANGEN = "ontvangen"
-IN_BEHANDELING = "in_behandeling"
-GOEDGEKEURD = "technisch_goedgekeurd"
-AFGEKEURD = "technisch_afgekeurd"
-VERVANGEN = "vervangen"
-INGETROKKEN = "ingetrokken"
-STATES = (ONTVANGEN, IN_BEHANDELING, GOEDGEKEURD, AFGEKEURD, VERVANGEN, INGETROKKEN)
+# the states of client.protocol.DeliveryState, by short names in this module
+ONTVANGEN, IN_BEHANDELING, GOEDGEKEURD, AFGEKEURD, VERVANGEN, INGETROKKEN = DeliveryState
+STATES = tuple(DeliveryState)
 MAX_LISTED_FINDINGS = 1000
 _PAGE_SUFFIX = re.compile(r"_p\d+-of-\d+$", re.IGNORECASE)
 PROFILE_HEADER = "DDAS-Signature-Profile"

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from client.protocol import MAX_PAGE_TRAJECTEN
 from client.settings_files import FileBackedSettings, SettingsFile
 
 DEFAULT_DB = ".ddas-mock/mock.sqlite"
@@ -100,7 +101,7 @@ class MockSettings(FileBackedSettings):
     sign_responses: bool = True
     # Limits and processing
     max_body_bytes: int = Field(default=256 * 1024 * 1024, ge=1)
-    max_trajecten_per_page: int = Field(default=25_000, ge=1)
+    max_trajecten_per_page: int = Field(default=MAX_PAGE_TRAJECTEN, ge=1)
     idempotency_ttl_seconds: int = Field(default=48 * 3600, ge=24 * 3600)
     processing_delay_seconds: float = Field(default=0.0, ge=0.0)
     missing_pages_timeout_seconds: float = Field(default=3600.0, gt=0.0)

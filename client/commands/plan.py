@@ -19,6 +19,7 @@ from client.commands import exitcodes
 from client.commands._console import error, escape, make_console
 from client.commands._inputs import input_problem
 from client.commands._progress import progress_bar
+from client.protocol import MAX_PAGE_TRAJECTEN
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 DEFAULT_VENDOR = f"ddas {__version__}"
 # client.planning's defaults, repeated so that the options need not import the planner
 # (tests/test_cli_startup.py holds them equal)
-DEFAULT_PAGE_SIZE = 25_000
+DEFAULT_PAGE_SIZE = MAX_PAGE_TRAJECTEN
 DEFAULT_UITVRAAGDEEL = "SHV"
 
 _EXPORTS = typer.Argument(
@@ -38,7 +39,11 @@ _EXPORTS = typer.Argument(
 _PERIOD = typer.Option(None, "--period", help="One half year, e.g. 2026H1.")
 _PERIODS = typer.Option(None, "--periods", help="A range or list, e.g. 2025H1..2026H2 or 2025H2,2026H1.")
 _PAGE_SIZE = typer.Option(
-    DEFAULT_PAGE_SIZE, "--page-size", min=1, max=25000, help="Trajecten per page (max 25,000)."
+    DEFAULT_PAGE_SIZE,
+    "--page-size",
+    min=1,
+    max=MAX_PAGE_TRAJECTEN,
+    help=f"Trajecten per page (max {MAX_PAGE_TRAJECTEN:,}).",
 )
 _PER_GEMEENTE = typer.Option(
     False,

@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from client import __version__
+from client.protocol import MAX_PAGE_TRAJECTEN
 from client.settings_files import FileBackedSettings, SettingsFile
 
 DEFAULT_CONFIG = Path("ddas.toml")
@@ -78,7 +79,7 @@ class PushSettings(FileBackedSettings):
     journal: Path = DEFAULT_JOURNAL
     vendor_code: str = Field(f"ddas {__version__}", description="codeGegevensleverancier")
     code_uitvraag: str | None = None
-    page_size: int = Field(25_000, ge=1, le=25_000)
+    page_size: int = Field(MAX_PAGE_TRAJECTEN, ge=1, le=MAX_PAGE_TRAJECTEN)
 
     @field_validator("base_url")
     @classmethod

@@ -17,6 +17,7 @@ import yaml
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from client.protocol import MAX_PAGE_TRAJECTEN
 from client.provider.request import request_schema
 from client.provider.settings import ProviderSettings
 
@@ -33,9 +34,10 @@ FSC_CODES = [
     "ERROR_CODE_SERVICE_UNREACHABLE",
     "ERROR_CODE_METHOD_UNSUPPORTED",
 ]
-DESCRIPTION = """\
+_MAX = f"{MAX_PAGE_TRAJECTEN:,}"
+DESCRIPTION = f"""\
 The official 2026 route of DDAS, served by `ddas serve` from the vendor's exports: CBS calls
-`POST /gegevens` and receives the Uitwisselmodel v1.0, paginated at most 25,000 trajecten per message.
+`POST /gegevens` and receives the Uitwisselmodel v1.0, paginated at most {_MAX} trajecten per message.
 Generated from the app (`python -m client.provider.openapi_export --write`); it follows the official
 DDAS-SHV.yaml v1.0.0 and documents where this implementation decides what the official text leaves open
 (docs/decisions.md).
@@ -179,7 +181,7 @@ def _components() -> dict[str, Any]:
                 "type": "object",
                 "required": ["pageSize", "currentPage", "totalPages", "totalRecords"],
                 "properties": {
-                    "pageSize": {"type": "integer", "minimum": 1, "maximum": 25000},
+                    "pageSize": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_TRAJECTEN},
                     "currentPage": {"type": "integer", "minimum": 1},
                     "totalPages": {"type": "integer", "minimum": 1},
                     "totalRecords": {"type": "integer", "minimum": 0},

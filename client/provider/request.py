@@ -15,7 +15,8 @@ import orjson
 
 from client.formats import is_date
 from client.planning.periods import Period
-from client.provider.settings import MAX_PAGE_SIZE, MAX_PERIOD_DAYS
+from client.protocol import MAX_PAGE_TRAJECTEN
+from client.provider.settings import MAX_PERIOD_DAYS
 
 FIELDS = (
     "aanleverperiodeStartdatum",
@@ -52,7 +53,12 @@ def request_schema() -> dict[str, Any]:
             "aanleverperiodeEinddatum": {"type": "string", "format": "date", "example": "2026-06-30"},
             "aanleverende_organisatie": {"type": "string", "example": "Gemeente Voorbeeldstad"},
             "page": {"type": "integer", "minimum": 1, "example": 1},
-            "pageSize": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "example": MAX_PAGE_SIZE},
+            "pageSize": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_PAGE_TRAJECTEN,
+                "example": MAX_PAGE_TRAJECTEN,
+            },
         },
         "additionalProperties": False,
     }
@@ -195,7 +201,7 @@ def parse_request(body: bytes, *, today: date, default_page_size: int) -> Query:
         )
         organisation = None
     page = _parse_int(data.get("page"), "page", None, out)
-    page_size = _parse_int(data.get("pageSize"), "pageSize", MAX_PAGE_SIZE, out)
+    page_size = _parse_int(data.get("pageSize"), "pageSize", MAX_PAGE_TRAJECTEN, out)
     for key in ("page", "pageSize"):
         if key in data and data[key] is None:
             out.append(Violation(f"#/{key}", "null", f"{key} must not be null; leave it out instead"))

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from client import __version__
+from client.protocol import MAX_PAGE_TRAJECTEN
 from client.settings_files import FileBackedSettings, SettingsFile
 
-MAX_PAGE_SIZE = 25_000
 # The longest aanleverperiode one request may ask (three years, one of them a leap year): bounded work.
 MAX_PERIOD_DAYS = 3 * 365 + 1
 DEV_TOKEN = "dev"
@@ -45,7 +45,7 @@ class ProviderSettings(FileBackedSettings):
     vendor_code: str = Field(f"ddas {__version__}", description="codeGegevensleverancier")
     api_version: str = "1.0.0"
     base_path: str = "/v1"
-    default_page_size: int = Field(MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    default_page_size: int = Field(MAX_PAGE_TRAJECTEN, ge=1, le=MAX_PAGE_TRAJECTEN)
     aanleverdatum: datetime | None = Field(None, description="fixed aanleverdatumEnTijd; default: data mtime")
     today: date | None = Field(None, description="fixed 'today' for the default period (tests)")
     # Authentication (SIGNING.md §3)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from client.protocol import DeliveryState
 from client.report.figures import FUNNEL, PHASE_KEYS
 from client.report.text import FAIR, GOOD, fmt_eur, fmt_int, period_label
 
@@ -284,9 +285,9 @@ def _verdict(report: Mapping[str, Any]) -> tuple[str, str, str]:
     f = report.get("findings") or {}
     errors, warnings = int(f.get("errors") or 0), int(f.get("warnings") or 0)
     detail = f"{fmt_int(errors)} errors · {fmt_int(warnings)} warnings" if f.get("checked") else ""
-    if status == "technisch_goedgekeurd":
+    if status == DeliveryState.GOEDGEKEURD:
         return "ok", "Technical check passed", detail or str(status)
-    if status == "technisch_afgekeurd":
+    if status == DeliveryState.AFGEKEURD:
         return "bad", "Technical check failed", detail or str(status)
     if status:
         return "neutral", f"Status: {status}", detail

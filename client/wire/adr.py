@@ -37,7 +37,7 @@ SECURITY_HEADERS: Mapping[str, str] = {
 }
 FSC_ERROR_HEADER = "Fsc-Error-Code"
 PROBLEM_TYPE_BASE = "urn:ddas:problem:"
-DEFAULT_SIGN_LIMIT = 256 * 1024 * 1024  # the provider's 25,000-traject pages must be signed too
+DEFAULT_SIGN_LIMIT = 256 * 1024 * 1024  # the provider's largest pages must be signed too
 _THREAD_THRESHOLD = 1024 * 1024  # hash and sign large bodies off the event loop
 
 

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from client.protocol import MAX_PAGE_TRAJECTEN
 from client.validation.catalogue import effective_severity
 from client.validation.findings import Finding, Profile, Severity
 from client.validation.rules.context import E, W, show
 from client.validation.rules.dates import parse_date
 
 __all__ = [
-    "MAX_PAGE",
     "MAX_TOTAL_PAGES",
     "check_envelope_keys",
     "check_paginering",
@@ -21,7 +21,6 @@ __all__ = [
     "total_pages_problem",
 ]
 
-MAX_PAGE = 25_000
 # At most this many pages per delivery (docs/decisions.md): 10,000 pages of 25,000 trajecten is far above
 # any vendor's volume, and a receiver or puller can keep per-page bookkeeping for that many.
 MAX_TOTAL_PAGES = 10_000
@@ -79,7 +78,7 @@ def total_pages_problem(total_pages: int, total_records: int, page_size: int) ->
     if total_pages > MAX_TOTAL_PAGES:
         return (
             f"paginering.totalPages is {total_pages}; at most {MAX_TOTAL_PAGES:,} pages per delivery.",
-            f"Use larger pages (pageSize up to {MAX_PAGE:,}) so that a delivery has at most "
+            f"Use larger pages (pageSize up to {MAX_PAGE_TRAJECTEN:,}) so that a delivery has at most "
             f"{MAX_TOTAL_PAGES:,} pages.",
         )
     least = expected_total_pages(total_records, page_size)
@@ -96,13 +95,14 @@ def total_pages_problem(total_pages: int, total_records: int, page_size: int) ->
 def check_paginering(pag: Any, trajecten: int, emit: Emit) -> None:
     """R-API-01 (page size) and R-API-02 (pagination fields), given the trajecten on this page."""
     if pag is None:
-        if trajecten > MAX_PAGE:
+        if trajecten > MAX_PAGE_TRAJECTEN:
             emit(
                 "R-API-01",
                 E,
                 "/gegevens/leveringen",
-                f"The message holds {trajecten} trajecten without pagination; the maximum is {MAX_PAGE}.",
-                f"Split the delivery into pages of at most {MAX_PAGE} trajecten with paginering.",
+                f"The message holds {trajecten} trajecten without pagination; "
+                f"the maximum is {MAX_PAGE_TRAJECTEN}.",
+                f"Split the delivery into pages of at most {MAX_PAGE_TRAJECTEN} trajecten with paginering.",
             )
         return
     if type(pag) is not dict:
@@ -136,21 +136,21 @@ def check_paginering(pag: Any, trajecten: int, emit: Emit) -> None:
         else:
             values[name] = v
     size = values.get("pageSize")
-    if size is not None and size > MAX_PAGE:
+    if size is not None and size > MAX_PAGE_TRAJECTEN:
         emit(
             "R-API-01",
             E,
             "/paginering/pageSize",
-            f"paginering.pageSize is {size}; the maximum is {MAX_PAGE}.",
-            f"Use pages of at most {MAX_PAGE} trajecten.",
+            f"paginering.pageSize is {size}; the maximum is {MAX_PAGE_TRAJECTEN}.",
+            f"Use pages of at most {MAX_PAGE_TRAJECTEN} trajecten.",
         )
-    if trajecten > MAX_PAGE:
+    if trajecten > MAX_PAGE_TRAJECTEN:
         emit(
             "R-API-01",
             E,
             "/gegevens/leveringen",
-            f"The page holds {trajecten} trajecten; the maximum is {MAX_PAGE}.",
-            f"Use pages of at most {MAX_PAGE} trajecten.",
+            f"The page holds {trajecten} trajecten; the maximum is {MAX_PAGE_TRAJECTEN}.",
+            f"Use pages of at most {MAX_PAGE_TRAJECTEN} trajecten.",
         )
     cur, pages, total = values.get("currentPage"), values.get("totalPages"), values.get("totalRecords")
     if cur is not None and pages is not None and cur > pages:
