@@ -23,7 +23,6 @@ from client.devtools.generate import (
     GEMEENTEN,
     VARIANTS,
     GenerateError,
-    elfproef,
     generate_export,
     iter_export_chunks,
     write_export,
@@ -31,6 +30,7 @@ from client.devtools.generate import (
 from client.formats import is_valid_email
 from client.model import parse_document
 from client.schema import uitwisselmodel_schema
+from client.validation.rules import elfproef
 
 FROM, TO = date(2025, 1, 1), date(2025, 6, 30)
 runner = CliRunner()
@@ -312,13 +312,6 @@ def _phase(obj: dict[str, Any] | None, path: str, bad: Any) -> None:
 
 
 # --------------------------------------------------------------------------- tests
-
-
-def test_elfproef() -> None:
-    assert elfproef("123456782")
-    assert not elfproef("123456789")
-    assert not elfproef("12345678")
-    assert not elfproef("12345678a")
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -26,6 +26,7 @@ from typing import IO, Any
 import orjson
 
 from client import __version__
+from client.validation.rules.clients import bsn_check_digit
 
 __all__ = [
     "DEFECTS",
@@ -35,7 +36,6 @@ __all__ = [
     "ExportStats",
     "Gemeente",
     "GenerateError",
-    "elfproef",
     "generate_export",
     "iter_export_chunks",
     "write_export",
@@ -176,18 +176,9 @@ _PHASES = (
     "crisisinterventies", "moratoria", "voorlopigeVoorzieningen",
 )  # fmt: skip
 
-_BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2)
 _PC_LETTERS = "ABCDEFGHJKLMNPRSTVWXZ"
 _FORBIDDEN_PC = frozenset({"SA", "SD", "SS"})
 _VERSION_TAIL = re.compile(r"\s+v?\d+(\.\d+)*$")
-
-
-def elfproef(bsn: str) -> bool:
-    """The BSN 11-check: weights 9..2 and -1 for the last digit (R-ID-BSN-02)."""
-    if len(bsn) != 9 or not bsn.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(bsn[:8], _BSN_WEIGHTS, strict=True)) - int(bsn[8])
-    return total % 11 == 0
 
 
 _PC_PAIRS = tuple(a + b for a in _PC_LETTERS for b in _PC_LETTERS if a + b not in _FORBIDDEN_PC)
@@ -232,8 +223,8 @@ class _BsnSource:
             prefix = 10_000_000 + (self._counter * self._mult + self._offset) % self._SPACE
             self._counter += 1
             digits = str(prefix)
-            check = sum(int(d) * w for d, w in zip(digits, _BSN_WEIGHTS, strict=True)) % 11
-            if check == 10:
+            check = bsn_check_digit(digits)
+            if check is None:
                 continue
             bsn = digits + str(check)
             if len(set(bsn)) > 1:
