@@ -7,14 +7,11 @@ array of salted 64-bit client hashes per municipality: never a list of trajecten
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from client.report.figures import (
     AGE_BANDS,
@@ -35,6 +32,15 @@ from client.report.figures import (
     is_date,
 )
 from client.validation.findings import Finding
+from client.validation.reader import (
+    End,
+    Event,
+    Header,
+    LeveringStart,
+    TrajectItem,
+    events_from_value,
+    iter_events,
+)
 
 REPORT_VERSION = "1.0"
 REPORT_KIND = "ddas-op-orde-rapport"
@@ -94,23 +100,21 @@ class ReportBuilder:
 
     # -- event interface -------------------------------------------------------------------------------
 
-    def observe(self, event: object) -> None:
-        """Dispatch a `client.validation.reader` event by class name (no import needed, so no cycle)."""
-        kind = type(event).__name__
-        if kind == "TrajectItem":
-            self.traject(getattr(event, "levering_index", 0), getattr(event, "index", 0), event.data)  # type: ignore[attr-defined]
-        elif kind == "LeveringStart":
-            self.levering(getattr(event, "index", 0), getattr(event, "data", {}))
-        elif kind == "Header":
-            self.header(getattr(event, "data", {}))
-            self._take_paginering(event)
-        elif kind == "End":
-            self._take_paginering(event)
+    def observe(self, event: Event) -> None:
+        """Take one `client.validation.reader` event (the builder is a validation observer too)."""
+        if isinstance(event, TrajectItem):
+            self.traject(event.levering_index, event.index, event.data)
+        elif isinstance(event, LeveringStart):
+            self.levering(event.index, event.data)
+        elif isinstance(event, Header):
+            self.header(event.data)
+            self._take_paginering(event.paginering)
+        elif isinstance(event, End):
+            self._take_paginering(event.paginering)
 
     __call__ = observe  # so a builder can also be passed where a plain callable observer is expected
 
-    def _take_paginering(self, event: object) -> None:
-        pag = getattr(event, "paginering", None)
+    def _take_paginering(self, pag: object) -> None:
         if isinstance(pag, Mapping):
             self._paginering = dict(pag)
 
@@ -571,18 +575,9 @@ def _method(total: GemeenteStats) -> dict[str, str]:
 
 
 def _rule_titles() -> dict[str, str]:
-    try:  # imported by name: titles are optional, and the report must not depend on the rules part
-        catalogue = importlib.import_module("client.validation.catalogue")
-    except Exception:
-        return {}
-    rules = getattr(catalogue, "RULES", {})
-    titles: dict[str, str] = {}
-    if isinstance(rules, Mapping):
-        for code, rule in rules.items():
-            title = getattr(rule, "title", None)
-            if isinstance(title, str):
-                titles[str(code)] = title
-    return titles
+    from client.validation.catalogue import RULES
+
+    return {str(code): rule.title for code, rule in RULES.items()}
 
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
@@ -704,40 +699,6 @@ def _plausibility(report: Mapping[str, Any], previous: Mapping[str, Any] | None)
 # -- convenience -----------------------------------------------------------------------------------------
 
 
-def _walk(doc: Mapping[str, Any], builder: ReportBuilder) -> None:
-    if isinstance(doc.get("gegevens"), Mapping):
-        if isinstance(doc.get("paginering"), Mapping):
-            builder._paginering = dict(doc["paginering"])
-        doc = doc["gegevens"]
-    builder.header(doc)
-    leveringen = doc.get("leveringen")
-    if not isinstance(leveringen, list):
-        return
-    for li, lev in enumerate(leveringen):
-        if not isinstance(lev, Mapping):
-            continue
-        builder.levering(li, lev)
-        trajecten = lev.get("schuldhulptrajecten")
-        if isinstance(trajecten, list):
-            for ti, t in enumerate(trajecten):
-                builder.traject(li, ti, t)
-
-
-def _reader_events(path: Path) -> Iterator[object] | None:
-    try:  # imported by name, so the report works (unstreamed) without the validation part
-        reader = importlib.import_module("client.validation.reader")
-    except Exception:
-        return None
-    iter_events = getattr(reader, "iter_events", None)
-    if iter_events is None:
-        return None
-    with path.open("rb") as fh:
-        head = fh.read(65536)
-    envelope = _looks_like_envelope(head)
-    events: Iterator[object] = iter_events(path, envelope=envelope) if envelope else iter_events(path)
-    return events
-
-
 def _looks_like_envelope(head: bytes) -> bool:
     """An envelope names `gegevens` before any `leveringen` (good enough to pick the reader's mode)."""
     g, lev = head.find(b'"gegevens"'), head.find(b'"leveringen"')
@@ -759,9 +720,8 @@ def build_report(
 ) -> dict[str, Any]:
     """Report for a whole document, or for the pages of one delivery given as a list.
 
-    A file path is streamed through `validation.reader` when that is available (bounded memory). Unreadable
-    input raises what the parser raises (`orjson.JSONDecodeError`, `validation.reader.ReadError`): validate
-    first when the input is untrusted.
+    Read through `client.validation.reader` (a large file is streamed, in bounded memory). Unreadable
+    input raises `client.validation.reader.ReadError`: validate first when the input is untrusted.
     """
     builder = ReportBuilder(period_start, period_end)
     sources: list[Source] = list(source) if isinstance(source, list | tuple) else [source]  # type: ignore[list-item]
@@ -771,19 +731,16 @@ def build_report(
 
 
 def _feed(builder: ReportBuilder, source: Source) -> None:
-    if isinstance(source, Path):
-        events = _reader_events(source)
-        if events is not None:
-            for event in events:
-                builder.observe(event)
-            return
-        source = source.read_bytes()
-    if isinstance(source, bytes | bytearray | memoryview):
-        raw = bytes(source)
-        if raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        doc = orjson.loads(raw)
+    """Every source goes through `client.validation.reader`: a file is streamed when large."""
+    events: Iterator[Event]
+    if isinstance(source, Mapping):
+        events = events_from_value(dict(source), envelope=isinstance(source.get("gegevens"), Mapping))
+    elif isinstance(source, Path):
+        with source.open("rb") as fh:
+            head = fh.read(65536)
+        events = iter_events(source, envelope=_looks_like_envelope(head), duplicates=False)
     else:
-        doc = source
-    if isinstance(doc, Mapping):
-        _walk(doc, builder)
+        raw = bytes(source)
+        events = iter_events(raw, envelope=_looks_like_envelope(raw[:65536]), duplicates=False)
+    for event in events:
+        builder.observe(event)
