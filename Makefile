@@ -32,7 +32,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 openapi: $(STAMP)
-	$(BIN)/python -m client.openapi_docs
+	$(BIN)/python -m client.schema --write
+	$(BIN)/python -m mock_server.openapi_export
+	$(BIN)/python -m client.provider.openapi_export --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,4 +1,4 @@
-"""Capacity of the mock receiver (issue 4, item 11).
+"""Capacity of the mock receiver.
 
 1. The time the mock takes to answer one 25,000-traject page (HTTP over loopback, all checks, SQLite
    commit) next to the time the client's validator alone takes on the same bytes. Target: ≤ 1.5×.

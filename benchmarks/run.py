@@ -4,7 +4,7 @@ Usage: `make bench` or `python benchmarks/run.py [--sizes 10k,100k,1m] [--markdo
 
 Generated exports (client.devtools.generate, fixed seed) are cached in benchmarks/data/ (git-ignored). Every
 measurement runs in its own subprocess; wall time is measured around it and peak RSS is the child's
-`ru_maxrss` from `os.wait4`. Prints a Markdown table with the ratios against the targets of issue 3.
+`ru_maxrss` from `os.wait4`. Prints a Markdown table with the ratios against the targets (`verdicts`).
 Not a timed test: numbers depend on the machine.
 """
 
@@ -163,7 +163,7 @@ def _find(results: list[Result], size: str, what: str) -> Result | None:
 
 
 def verdicts(results: list[Result]) -> list[str]:
-    """The targets of issue 3, each with the measured figure and met / NOT met."""
+    """The performance targets (README "Performance"), each with the measured figure and met / NOT met."""
     lines: list[str] = []
 
     def check(ok: bool, text: str) -> None:
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         f"data: generator seed {SEED}, variant meerdere, 3 organisations, {DATE_FROM}..{DATE_TO}; "
         f"split --period {PERIOD}.\n\n"
         + table(results)
-        + "\n\nTargets (issue 3):\n"
+        + "\n\nTargets:\n"
         + "\n".join(verdicts(results))
         + (
             ""

@@ -45,14 +45,8 @@ def _root(
     """ddas: the DDAS delivery toolkit."""
 
 
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"client.commands.{_name}")
-    except ModuleNotFoundError as exc:  # a command group not built yet must not break the others
-        if exc.name != f"client.commands.{_name}":
-            raise
-        continue
-    _module.register(app)
+for _name in COMMAND_MODULES:  # a missing module is an error, never a silently missing command
+    importlib.import_module(f"client.commands.{_name}").register(app)
 
 
 def main() -> None:

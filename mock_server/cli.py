@@ -25,14 +25,8 @@ def _root() -> None:
     """ddas-mock: the CBS side, on your machine."""
 
 
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"mock_server.{_name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"mock_server.{_name}":
-            raise
-        continue
-    _module.register(app)
+for _name in COMMAND_MODULES:  # a missing module is an error, never a silently missing command
+    importlib.import_module(f"mock_server.{_name}").register(app)
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from mock_server.settings import FaultRule, FaultScript, FaultSettings
+from mock_server.settings import FaultSettings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -88,12 +88,6 @@ class FaultInjector:
             self._scripts = [(s, _Matcher(s.endpoint, self.base_path)) for s in settings.scripts]
             self._counters = [0 for _ in settings.scripts]
             self.injected: dict[str, int] = {}
-
-    def add_rules(self, rules: list[FaultRule]) -> None:
-        self.configure(self.settings.model_copy(update={"rules": [*self.settings.rules, *rules]}))
-
-    def add_scripts(self, scripts: list[FaultScript]) -> None:
-        self.configure(self.settings.model_copy(update={"scripts": [*self.settings.scripts, *scripts]}))
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:

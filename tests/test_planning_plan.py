@@ -13,6 +13,7 @@ import pytest
 from client.planning import Period, make_filename, page_hash, plan
 from client.planning.filenames import is_generated_name, sanitize_part
 from client.planning.store import ByteStore
+from client.validation import filenames
 from tests.test_planning_data import bsn, derde_org, export, gemeente_org, raw, traject
 
 T0 = datetime(2026, 7, 2, 8, 30, tzinfo=UTC)
@@ -366,7 +367,6 @@ def test_page_suffix_and_length_cap() -> None:
 
 
 def test_generated_names_pass_the_validators_check() -> None:
-    filenames = pytest.importorskip("client.validation.filenames")
     names = [
         make_filename("2026H1", "Gemeente 's-Hertogenbosch", "SHV"),
         make_filename("2026-H1 v2.0", "ISD [x] . / y", "a b", 2, 3),
@@ -428,8 +428,6 @@ def test_byte_store_spills_and_reads_back() -> None:
 def test_any_organisation_and_uitvraagdeel_give_a_valid_name() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
-
-    filenames = pytest.importorskip("client.validation.filenames")
 
     @settings(max_examples=200, deadline=None)
     @given(st.text(max_size=80), st.text(max_size=80), st.integers(1, 2000))

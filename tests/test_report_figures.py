@@ -15,7 +15,9 @@ import pytest
 
 from client.report import ReportBuilder, build_report, render_html, render_text
 from client.report.figures import AmountDistribution
+from client.validation import validate_bytes
 from client.validation.findings import Finding, Severity
+from client.validation.reader import iter_events
 
 PERIOD = ("2025-01-01", "2025-06-30")
 BSN_A, BSN_B, BSN_C, BSN_D = "111222333", "123456782", "999888777", "246813579"
@@ -361,9 +363,8 @@ def test_pages_of_one_delivery_make_one_report() -> None:
 
 
 def test_observe_dispatches_reader_events() -> None:
-    reader = pytest.importorskip("client.validation.reader")
     builder = ReportBuilder()
-    for event in reader.iter_events(orjson.dumps(hand_made())):
+    for event in iter_events(orjson.dumps(hand_made())):
         builder.observe(event)
     r = builder.build([], generated_at=FIXED)
     assert r == build_report(hand_made(), findings=[], generated_at=FIXED)
@@ -452,12 +453,9 @@ def test_state_is_compact_and_fast() -> None:
 
 
 def test_one_pass_with_the_validator_gives_the_same_report() -> None:
-    validation = pytest.importorskip("client.validation")
-    if not hasattr(validation, "validate_bytes"):
-        pytest.skip("client.validation.validate_bytes is not there yet")
     raw = orjson.dumps(hand_made())
     builder = ReportBuilder()
-    result = validation.validate_bytes(raw, observers=[builder])
+    result = validate_bytes(raw, observers=[builder])
     r = builder.build(result.findings, generated_at=FIXED)
     assert r["totals"] == build_report(raw, generated_at=FIXED)["totals"]
     assert r["findings"]["checked"] is True

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from client.devtools.generate import generate_export
 from client.report import build_report, render_html
 from client.report.figures import FUNNEL
 from client.validation.findings import Finding, Severity
@@ -37,8 +38,7 @@ FLAGS = [
 
 def sample_report() -> dict[str, Any]:
     """A realistic delivery from the project's generator (several municipalities, all phases)."""
-    generate = pytest.importorskip("client.devtools.generate")
-    doc = generate.generate_export(
+    doc = generate_export(
         trajecten=1500,
         date_from=date(2025, 1, 1),
         date_to=date(2025, 6, 30),

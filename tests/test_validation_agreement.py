@@ -1,4 +1,4 @@
-"""Agreement with the official schema (issue 2 item 5).
+"""Agreement with the official schema.
 
 For mutations of the official examples, the SET of error paths our schema layer reports (codes
 R-SCHEMA-01, R-FMT-*, R-NULL-01) must equal the set of instance paths that python-jsonschema

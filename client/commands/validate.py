@@ -21,6 +21,7 @@ from client.commands import exitcodes
 from client.commands._inputs import input_problem
 
 if TYPE_CHECKING:
+    from client.report import ReportBuilder
     from client.validation import FileReport
     from client.validation.findings import Severity
 
@@ -38,18 +39,14 @@ class _Outcome:
 
 
 def _titles() -> dict[str, str]:
-    try:
-        from client.validation.catalogue import RULES
-    except ImportError:
-        return {}
+    from client.validation.catalogue import RULES
+
     return {code: rule.title for code, rule in RULES.items()}
 
 
-def _report_builder() -> Any:
-    try:
-        from client.report import ReportBuilder
-    except ImportError:
-        return None
+def _report_builder() -> ReportBuilder:
+    from client.report import ReportBuilder
+
     return ReportBuilder()
 
 
@@ -288,11 +285,9 @@ def render_text(outcome: _Outcome, *, verbose: bool = False) -> str:
 
 
 def _report_text(report: dict[str, Any]) -> str:
-    try:
-        from client.report import render_text as render_report
-    except ImportError:
-        return json.dumps(report, indent=2, ensure_ascii=False)
-    return render_report(report).rstrip()
+    from client.report import render_text
+
+    return render_text(report).rstrip()
 
 
 def render_json(outcome: _Outcome, *, verbose: bool = False) -> str:
@@ -356,9 +351,6 @@ def register(app: typer.Typer) -> None:
         if files.count("-") > 1:
             typer.echo("ddas validate: '-' (standard input) can be given only once", err=True)
             raise typer.Exit(exitcodes.USAGE)
-        if report and _report_builder() is None:
-            typer.echo("ddas validate: --report is unavailable (client.report is not installed)", err=True)
-            report = False
         keep = max_findings
         if keep is None and output_format == "text" and not report:
             keep = 0  # text shows counts and examples only: do not hold millions of findings in memory

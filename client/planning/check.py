@@ -5,7 +5,6 @@ Uses the project's one validator (`client.validation.validate_bytes`, envelope m
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import os
 from collections import deque
@@ -14,8 +13,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from client.planning.filenames import is_generated_name
-from client.privacy import mask_text
 from client.validation.findings import Finding, Severity
 
 if TYPE_CHECKING:
@@ -39,32 +36,10 @@ def check_page(body: bytes, name: str, rules: bool = False) -> PageCheck:
     formats, file name): what decides whether a file is rejected. `rules=True` adds the rule engine
     (its warnings never block in the standard profile; R-KEY-02 does), at about 2.5x the cost.
     """
-    validation = importlib.import_module("client.validation")
-    validate_bytes = getattr(validation, "validate_bytes", None)
-    if validate_bytes is None:  # the validation part not there yet
-        return _fallback(body, name)
+    from client.validation import validate_bytes
+
     report = validate_bytes(body, name=name, envelope=True, rules=rules)
     return PageCheck(report.valid, list(report.findings))
-
-
-def _fallback(body: bytes, name: str) -> PageCheck:
-    """Schema-only check with the project's generated schema, until `client.validation` is available."""
-    import orjson
-
-    from client.schema import uitwisselmodel_schema
-    from client.validation.schema_check import compile_validator
-
-    findings: list[Finding] = []
-    doc = orjson.loads(body)
-    validator = compile_validator(uitwisselmodel_schema())
-    for err in validator.iter_errors(doc.get("gegevens")):
-        path = "/gegevens" + "".join(f"/{p}" for p in err.instance_path)
-        findings.append(Finding("R-SCHEMA-01", Severity.ERROR, path, mask_text(err.message)))
-    if not is_generated_name(name):
-        findings.append(
-            Finding("R-FILE-01", Severity.ERROR, "", f"file name {name!r} is not a protocol name")
-        )
-    return PageCheck(not findings, findings)
 
 
 def _warm() -> int:

@@ -2,7 +2,7 @@
 
 start(T) = `startdatum`, else the earliest phase start or request date (the rules' shared helper
 `client.validation.rules.dates.traject_start`, so planner and validator agree), else the earliest other
-date recorded in the traject (issue 3: "the earliest date in the traject"; client birth dates and debt
+date recorded in the traject (docs/decisions.md "start(T) and end(T)"; client birth dates and debt
 reference dates excluded: they say nothing about when the traject ran).
 end(T) = `einddatum`, else `uitstroom.datum`, else `uitstroom.datumBeeindigingsbeschikking`, else open.
 Dates that are not real ISO dates count as absent (the validator reports them).

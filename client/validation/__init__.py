@@ -1,7 +1,7 @@
 """The validation facade: one entry point for every command and both servers.
 
 Layers, in order, collecting everything: bytes (`encoding`) -> JSON syntax and duplicate keys
-(`parse`, via `reader`) -> schema (`schema_check`) -> rules (`rules.RuleEngine`, when present)
+(`parse`, via `reader`) -> schema (`schema_check`) -> rules (`rules.RuleEngine`)
 -> file name (`filenames`). One pass over the reader's events feeds the schema check, the rules and any
 observers (the quality report), so a file is parsed once however many consumers it has.
 """

@@ -226,7 +226,7 @@ _ENTRIES: tuple[tuple[str, str, Severity, str, str], ...] = (
         "engine",
     ),
     # Q. Planning (`ddas plan`, `ddas split`, `ddas push`): what the planner reports about its input
-    ("R-PLAN-01", "Traject has no usable date: not planned", W, "issue 3; RULES.md §0", _P),
+    ("R-PLAN-01", "Traject has no usable date: not planned", W, "RULES.md §0; decisions.md", _P),
     ("R-PLAN-02", "Traject ends before it starts: planned over both dates", W, "inferred", _P),
     ("R-PLAN-03", "One organisation with different headers: the most complete is used", I, "inferred", _P),
     ("R-PLAN-04", "Traject is not an object or holds an out-of-range number: not planned", W, "SCH", _P),

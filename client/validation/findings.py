@@ -48,16 +48,6 @@ class Finding:
             "hint": self.hint,
         }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Finding:
-        return cls(
-            code=str(data["code"]),
-            severity=Severity(data["severity"]),
-            path=str(data.get("path", "")),
-            message=str(data.get("message", "")),
-            hint=str(data.get("hint", "")),
-        )
-
 
 def pointer(*parts: str | int) -> str:
     """Build an RFC 6901 JSON pointer from path parts (escaping `~` and `/`).
