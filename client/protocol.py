@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from client import __version__
+
 #: At most this many trajecten in one API message (PUSH-API.md "Paginering", the official route's
 #: `pageSize` bound, rule R-API-PAGE-01). The planner's default page size is this limit.
 MAX_PAGE_TRAJECTEN = 25_000
+
+
+#: `codeGegevensleverancier` when the vendor names none: this software and its version.
+DEFAULT_VENDOR_CODE = f"ddas {__version__}"
 
 
 class DeliveryState(StrEnum):

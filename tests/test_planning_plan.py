@@ -97,7 +97,7 @@ def test_variant_gemeente_itself() -> None:
     doc = export([(gemeente_org("GM0344"), [traject(i, gm="GM0344") for i in range(3)])])
     with run([doc], "2026H1") as p:
         (d,) = p.deliveries
-        assert d.organisatie_id == "gm:GM0344"
+        assert d.organisation == "gm:GM0344"
         assert d.filename == "SHV_2026H1_GemeenteUtrecht_SHV.json"
         assert d.key == "2026H1|gm:GM0344|SHV"
         g = orjson.loads(d.pages[0].build())
@@ -116,7 +116,7 @@ def test_variant_derde_for_one_gemeente() -> None:
     doc = export([(derde_org("87654321"), [traject(i, gm="GM0599") for i in range(2)])])
     with run([doc], "2026H1") as p:
         (d,) = p.deliveries
-        assert d.organisatie_id == "kvk:87654321"
+        assert d.organisation == "kvk:87654321"
         assert d.gemeenten == [("GM0599", 2)]
 
 
@@ -154,7 +154,7 @@ def test_same_organisation_from_several_exports_and_leveringen_is_merged() -> No
     a = export([(derde_org(), [traject(1, gm="GM0344")]), (derde_org(), [traject(2, gm="GM0599")])])
     b = export([(derde_org(), [traject(3, gm="GM0344")]), (gemeente_org(), [traject(4, gm="GM0344")])])
     with run([a, b], "2026H1") as p:
-        assert [(d.organisatie_id, d.gemeenten) for d in p.deliveries] == [
+        assert [(d.organisation, d.gemeenten) for d in p.deliveries] == [
             ("gm:GM0344", [("GM0344", 1)]),
             ("kvk:12345678", [("GM0344", 2), ("GM0599", 1)]),
         ]

@@ -100,7 +100,7 @@ def _page(p: Any, number: int = 1, total: int = 1) -> _Page:
 
 
 _DELIVERY: Any = SimpleNamespace(
-    period=SimpleNamespace(code="2026H1"), organisatie_id="kvk:1", uitvraagdeel="SHV"
+    period=SimpleNamespace(code="2026H1"), organisation="kvk:1", uitvraagdeel="SHV"
 )
 
 

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from client import __version__
 from client.commands import exitcodes
 from client.commands._console import error, escape, make_console
 from client.commands._inputs import input_problem
 from client.commands._progress import progress_bar
-from client.protocol import MAX_PAGE_TRAJECTEN
+from client.protocol import DEFAULT_VENDOR_CODE, MAX_PAGE_TRAJECTEN
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
     from client.planning import Period, Plan
     from client.validation.findings import Finding
 
-DEFAULT_VENDOR = f"ddas {__version__}"
 # client.planning's defaults, repeated so that the options need not import the planner
 # (tests/test_cli_startup.py holds them equal)
 DEFAULT_PAGE_SIZE = MAX_PAGE_TRAJECTEN
@@ -54,7 +52,7 @@ _DEDUPE = typer.Option(
     False, "--dedupe", help="Keep only the most complete of duplicate trajecten (R-DUP-01)."
 )
 _VENDOR = typer.Option(
-    DEFAULT_VENDOR,
+    DEFAULT_VENDOR_CODE,
     "--vendor",
     envvar="DDAS_VENDOR",
     help="codeGegevensleverancier: vendor name + software version.",

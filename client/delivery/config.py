@@ -17,8 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from client import __version__
-from client.protocol import MAX_PAGE_TRAJECTEN
+from client.protocol import DEFAULT_VENDOR_CODE, MAX_PAGE_TRAJECTEN
 from client.settings_files import FileBackedSettings, SettingsFile
 
 DEFAULT_CONFIG = Path("ddas.toml")
@@ -77,7 +76,7 @@ class PushSettings(FileBackedSettings):
 
     # planning and bookkeeping
     journal: Path = DEFAULT_JOURNAL
-    vendor_code: str = Field(f"ddas {__version__}", description="codeGegevensleverancier")
+    vendor_code: str = Field(DEFAULT_VENDOR_CODE, description="codeGegevensleverancier")
     code_uitvraag: str | None = None
     page_size: int = Field(MAX_PAGE_TRAJECTEN, ge=1, le=MAX_PAGE_TRAJECTEN)
 

@@ -539,7 +539,7 @@ class Pusher:
     def _result(self, delivery: PlannedDelivery, state: Outcome, **extra: Any) -> DeliveryResult:
         return DeliveryResult(
             period=delivery.period.code,
-            organisatie=delivery.organisatie_id,
+            organisatie=delivery.organisation,
             organisatie_naam=delivery.organisatie_naam,
             uitvraagdeel=delivery.uitvraagdeel,
             filename=delivery.filename,
@@ -573,7 +573,7 @@ class Pusher:
                 findings.append(item)
             key = idempotency_key(
                 self.receiver_name,
-                delivery.organisatie_id,
+                delivery.organisation,
                 delivery.period.code,
                 delivery.uitvraagdeel,
                 page.number,
@@ -584,7 +584,7 @@ class Pusher:
 
     def deliver(self, delivery: PlannedDelivery, *, dry_run: bool = False) -> DeliveryResult:
         period = delivery.period.code
-        org = delivery.organisatie_id
+        org = delivery.organisation
         deel = delivery.uitvraagdeel
         receiver = self.receiver_name
         key = delivery.key
@@ -832,7 +832,7 @@ class Pusher:
         assert self.receiver is not None
         deel = delivery.uitvraagdeel
         try:
-            items = self.receiver.list_deliveries(delivery.period.code, delivery.organisatie_id)
+            items = self.receiver.list_deliveries(delivery.period.code, delivery.organisation)
         except ProblemAnswer:
             return None
         candidates = [

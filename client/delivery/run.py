@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from client.api import Source, sources_of
 from client.delivery.config import ConfigError, PushSettings
 from client.delivery.journal import DeliveryRecord, Journal, JournalError, PageRecord
 from client.delivery.push import (
@@ -33,8 +33,6 @@ from client.delivery.push import (
 from client.delivery.results import Outcome, PushResult, final_outcome
 from client.delivery.signer import checked_signer
 from client.protocol import DeliveryState
-
-Source = str | Path | bytes
 
 
 class NothingToWithdraw(LookupError):
@@ -66,10 +64,7 @@ def push(
     """
     if due and periods:
         raise ValueError("give periods or due=True, not both")
-    items: list[Path | bytes] = [
-        Path(s) if isinstance(s, str) else s
-        for s in ([sources] if isinstance(sources, str | Path | bytes) else sources)
-    ]
+    items = sources_of(sources)
     selected = None if due or periods is None else [p for p in (_period_code(x) for x in periods) if p]
     from client.planning import SourceError
 

@@ -243,7 +243,7 @@ class PlannedDelivery:
         self.period = period
         self._org = org
         self.organisatie: dict[str, Any] = org.chosen
-        self.organisatie_id = org.ident
+        self.organisation = org.ident  # `kvk:…`, `gm:…` or `naam:…`: who delivers (the journal's organisatie)
         self.organisatie_naam = org.naam
         self.uitvraagdeel = uitvraagdeel
         self.code_uitvraag = code_uitvraag
@@ -357,7 +357,7 @@ class PlannedDelivery:
         return {
             "key": self.key,
             "period": self.period.code,
-            "organisatie_id": self.organisatie_id,
+            "organisatie_id": self.organisation,
             "organisatie_naam": self.organisatie_naam,
             "uitvraagdeel": self.uitvraagdeel,
             "code_uitvraag": self.code_uitvraag,
@@ -838,12 +838,12 @@ def _disambiguate_filenames(result: Plan) -> None:
     for d in result.deliveries:
         by_name[d.filename].append(d)
     for clash in by_name.values():
-        if len({d.organisatie_id for d in clash}) < 2:
+        if len({d.organisation for d in clash}) < 2:
             continue
         for d in clash:
-            ident = d.organisatie_id.partition(":")[2]
+            ident = d.organisation.partition(":")[2]
             short = sanitize_part(ident, max_len=20, fallback="")
             d._file_org = f"{sanitize_part(d.organisatie_naam, max_len=38, fallback='Organisatie')}-{short}"
             if not short:
-                d._file_org += hashlib.sha256(d.organisatie_id.encode()).hexdigest()[:8]
+                d._file_org += hashlib.sha256(d.organisation.encode()).hexdigest()[:8]
             d._refresh_filenames()

@@ -13,8 +13,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from client import __version__
-from client.protocol import MAX_PAGE_TRAJECTEN
+from client.protocol import DEFAULT_VENDOR_CODE, MAX_PAGE_TRAJECTEN
 from client.settings_files import FileBackedSettings, SettingsFile
 
 # The longest aanleverperiode one request may ask (three years, one of them a leap year): bounded work.
@@ -42,7 +41,7 @@ class ProviderSettings(FileBackedSettings):
     source_file: ClassVar[SettingsFile] = SettingsFile("ddas_provider_config_file", section="provider")
 
     data: list[Path] = Field(default_factory=list, description="export files or directories of *.json")
-    vendor_code: str = Field(f"ddas {__version__}", description="codeGegevensleverancier")
+    vendor_code: str = Field(DEFAULT_VENDOR_CODE, description="codeGegevensleverancier")
     api_version: str = "1.0.0"
     base_path: str = "/v1"
     default_page_size: int = Field(MAX_PAGE_TRAJECTEN, ge=1, le=MAX_PAGE_TRAJECTEN)
