@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from client.commands import exitcodes
+from client.commands._console import error
 from client.protocol import MAX_PAGE_TRAJECTEN
 
 EXAMPLE_URL = "http://127.0.0.1:8081/v1"
@@ -83,7 +84,7 @@ def pull(
             )
             result = run_pull(options, store=not no_store, config=config)
         except PullError as exc:
-            typer.echo(f"ddas-mock pull: {exc.message}", err=True)
+            error("ddas-mock pull", f"{exc.message}")
             code = {"usage": exitcodes.USAGE, "unreachable": exitcodes.NOT_DELIVERED}.get(
                 exc.kind, exitcodes.CONTENT_ERROR
             )

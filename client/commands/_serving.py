@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from client.commands._console import error
 from client.commands.exitcodes import USAGE
 
 if TYPE_CHECKING:
@@ -62,17 +63,17 @@ def usage_errors(
     try:
         yield
     except ValidationError as exc:
-        typer.echo(f"{command}: {settings_problem(exc, titles)}", err=True)
+        error(command, f"{settings_problem(exc, titles)}")
         raise typer.Exit(USAGE) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        typer.echo(f"{command}: {where}{exc.strerror or exc}", err=True)
+        error(command, f"{where}{exc.strerror or exc}")
         raise typer.Exit(USAGE) from None
     except ValueError as exc:
-        typer.echo(f"{command}: {exc}", err=True)
+        error(command, f"{exc}")
         raise typer.Exit(USAGE) from None
     except Exception as exc:
         if other is None or isinstance(exc, typer.Exit):
             raise
-        typer.echo(f"{command}: {other}: {exc}", err=True)
+        error(command, f"{other}: {exc}")
         raise typer.Exit(USAGE) from None

@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Generate a realistic synthetic Uitwisselmodel v1.0 export (BSNs pass the 11-check)."""
-        from client.commands._console import escape, make_console
+        from client.commands._console import error, escape, make_console
         from client.devtools.generate import DEFAULT_VENDOR, GenerateError, parse_defects, write_export
 
         err = make_console(stderr=True)
@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
             end = _date("--to", date_to)
             codes = parse_defects(defects)
         except (_Usage, GenerateError) as exc:
-            err.print(f"[red]ddas generate:[/red] {escape(exc)}")
+            error("ddas generate", str(exc))
             raise typer.Exit(exitcodes.USAGE) from None
 
         show_bar = not quiet and trajecten >= _PROGRESS_FROM and sys.stderr.isatty()
@@ -140,13 +140,13 @@ def register(app: typer.Typer) -> None:
                     progress=progress,
                 )
         except GenerateError as exc:
-            err.print(f"[red]ddas generate:[/red] {escape(exc)}")
+            error("ddas generate", str(exc))
             raise typer.Exit(exitcodes.USAGE) from None
         except OSError as exc:
-            err.print(
-                f"[red]ddas generate:[/red] cannot write {escape(output)}: {escape(exc.strerror or exc)}; "
-                "check that the directory exists and is writable",
-                highlight=False,
+            reason = exc.strerror or exc
+            error(
+                "ddas generate",
+                f"cannot write {output}: {reason}; check that the directory exists and is writable",
             )
             raise typer.Exit(exitcodes.USAGE) from None
         if not quiet:

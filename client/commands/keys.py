@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from client.commands import exitcodes
+from client.commands._console import error
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +29,7 @@ def register(app: typer.Typer) -> None:
         try:
             keys = write_dev_keys(directory, force=force, key_size=key_size)
         except (DevKeysError, OSError, ValueError) as exc:
-            typer.echo(f"ddas keys dev: {exc}", err=True)
+            error("ddas keys dev", f"{exc}")
             raise typer.Exit(exitcodes.USAGE) from None
         state = "written" if keys.created else "kept (use --force to replace)"
         typer.echo(f"development keys {state} in {keys.dir}")

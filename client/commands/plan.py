@@ -67,10 +67,6 @@ _DEEL = typer.Option(
 )
 
 
-def _err(message: str) -> None:
-    error("error", message)
-
-
 def _periods(period: str | None, periods: str | None) -> list[Period]:
     from client.planning import Period
 
@@ -99,12 +95,12 @@ def _make_plan(
     try:
         wanted = _periods(period, periods)
     except ValueError as exc:
-        _err(str(exc))
+        error("ddas", str(exc))
         raise typer.Exit(exitcodes.USAGE) from exc
     for path in exports:
         problem = input_problem(path)
         if problem is not None:
-            _err(f"{path}: {problem}")
+            error("ddas", f"{path}: {problem}")
             raise typer.Exit(exitcodes.USAGE)
     with progress_bar() as progress:
         task = progress.add_task("reading trajecten", total=None)
@@ -126,17 +122,20 @@ def _make_plan(
                 progress=tick,
             )
         except SourceError as exc:
-            _err(f"{exc} (check it with `ddas validate {exc.name}`)")
+            error("ddas", f"{exc} (check it with `ddas validate {exc.name}`)")
             raise typer.Exit(exitcodes.USAGE if exc.usage else exitcodes.CONTENT_ERROR) from exc
         except ValueError as exc:
-            _err(str(exc))
+            error("ddas", str(exc))
             raise typer.Exit(exitcodes.USAGE) from exc
         except OSError as exc:  # the planner's spill file (a large plan) on a full temporary disk
             import tempfile
 
             from client.planning.output import describe_os_error
 
-            _err(describe_os_error(Path(tempfile.gettempdir()), exc) + " (or set TMPDIR to a larger disk)")
+            error(
+                "ddas",
+                describe_os_error(Path(tempfile.gettempdir()), exc) + " (or set TMPDIR to a larger disk)",
+            )
             raise typer.Exit(exitcodes.USAGE) from None
 
 
@@ -262,7 +261,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show what would be delivered: periods x organisations x municipalities, trajecten, pages, bytes."""
         if fmt not in ("text", "json"):
-            _err(f"--format must be text or json, not {fmt!r}")
+            error("ddas", f"--format must be text or json, not {fmt!r}")
             raise typer.Exit(exitcodes.USAGE)
         p = _make_plan(
             exports, period, periods, page_size=page_size, per_gemeente=per_gemeente, dedupe=dedupe,
@@ -312,7 +311,7 @@ def register(app: typer.Typer) -> None:
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            _err(f"{out}: cannot create the output directory: {exc.strerror or exc}")
+            error("ddas", f"{out}: cannot create the output directory: {exc.strerror or exc}")
             raise typer.Exit(exitcodes.USAGE) from exc
         # fork the validating workers before the plan fills the heap
         checker = PageChecker(jobs if jobs > 0 else min(4, os.cpu_count() or 1), rules=rules).start()
@@ -361,7 +360,7 @@ def register(app: typer.Typer) -> None:
                         console.print(f"zip {escape(target)} ({len(files)} files)")
             except OutputError as exc:
                 _remove_stale(out, bases, zips, [*zips_written, *(f for v in written.values() for f in v)])
-                _err(str(exc))
+                error("ddas", str(exc))
                 raise typer.Exit(exitcodes.USAGE) from None
             _remove_stale(
                 out, bases, zips, [*zips_written, *(f for v in written.values() for f in v)], console
@@ -397,7 +396,7 @@ def _remove_stale(
     try:
         removed = remove_stale(out, bases, {path.name for path in written}, zips)
     except OutputError as exc:
-        _err(str(exc))
+        error("ddas", str(exc))
         raise typer.Exit(exitcodes.USAGE) from None
     if removed and console is not None:
         shown = ", ".join(path.name for path in removed[:5]) + (" ..." if len(removed) > 5 else "")

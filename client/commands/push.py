@@ -258,7 +258,7 @@ def render_result(result: PushResult, fmt: str, *, quiet: bool = False) -> None:
             continue
         _render_delivery(console, delivery)
     if result.problem:
-        _err().print(f"ddas: {mask_text(result.problem)}", markup=False)
+        error("ddas", result.problem)
     counts: dict[str, int] = {}
     for delivery in result.deliveries:
         counts[delivery.state] = counts.get(delivery.state, 0) + 1

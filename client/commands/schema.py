@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from client.commands import exitcodes
+from client.commands._console import error
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +30,6 @@ def register(app: typer.Typer) -> None:
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
-            typer.echo(f"ddas schema: cannot write {output}: {exc.strerror or exc}", err=True)
+            error("ddas schema", f"cannot write {output}: {exc.strerror or exc}")
             raise typer.Exit(exitcodes.USAGE) from None
         typer.echo(f"wrote {output}", err=True)
