@@ -120,7 +120,7 @@ def test_crash_and_resume_sigkill_20_times(tmp_path: Path, keys_dir: Path) -> No
     journal = tmp_path / "journal.sqlite"
     db = tmp_path / "mock.sqlite"
     rng = random.Random(20260705)
-    killed_with_pages: list[int] = []
+    killed_with_pages: list[int] = []  # pages the receiver held after each run that was really killed
     faults = fault_settings({"latency": 0.5}, seed=3, latency=0.03)  # widen the windows a kill can hit
     started = time.monotonic()
     with running_mock(db, keys_dir, faults=faults) as url:
@@ -139,14 +139,18 @@ def test_crash_and_resume_sigkill_20_times(tmp_path: Path, keys_dir: Path) -> No
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
-            killed_with_pages.append(len(held(db).pages))
+            if proc.returncode == -signal.SIGKILL:  # a run that finished before the kill does not count
+                killed_with_pages.append(len(held(db).pages))
         final = _finish(_push_process(export, keys_dir, url, journal, page_size))
     elapsed = time.monotonic() - started
+    kills = len(killed_with_pages)
+    assert kills >= 10, f"only {kills} of 20 runs were killed: the test did not exercise crashes"
+    assert any(0 < n < pages for n in killed_with_pages), "no kill fell while pages were going out"
     assert final == 0
     held(db).assert_exactly_once(deliveries, pages)
     print(
-        f"\ncrash and resume: 20 SIGKILLs (pages held at each kill: {killed_with_pages}), then one run "
-        f"to the end; {pages} pages in {deliveries} deliveries held exactly once; {elapsed:.1f}s"
+        f"\ncrash and resume: {kills} SIGKILLs in 20 runs (pages held at each kill: {killed_with_pages}), "
+        f"then one run to the end; {pages} pages in {deliveries} deliveries held exactly once; {elapsed:.1f}s"
     )
 
 

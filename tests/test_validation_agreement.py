@@ -16,7 +16,6 @@ included.
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -332,12 +331,24 @@ def test_agreement_on_mutations(official_examples: list[Path], capsys: pytest.Ca
     }
 
 
-def test_copy_safety() -> None:
-    """The mutation helpers never touch the example files (copies only)."""
-    doc = {"a": {"b": [1]}}
-    other = copy.deepcopy(doc)
-    _set(other, ["a", "b"], [])
-    assert doc == {"a": {"b": [1]}}
+def test_every_applied_mutation_changes_the_document(official_examples: list[Path]) -> None:
+    """A mutation that is recorded as applied really changed the example (else agreement proves less
+    than it claims), and the example files themselves stay as they are."""
+    before = {p.name: p.read_bytes() for p in official_examples}
+    originals = {name: json.loads(raw) for name, raw in before.items()}
+    seen = {"applied": 0, "none": 0}
+
+    @settings(max_examples=150, deadline=None, derandomize=True, database=None)
+    @given(mutated())
+    def check(case: tuple[str, Any, list[str]]) -> None:
+        name, doc, applied = case
+        seen["applied" if applied else "none"] += 1
+        if applied:
+            assert doc != originals[name], f"{applied} left {name} unchanged"
+
+    check()
+    assert seen["applied"] > seen["none"]
+    assert {p.name: p.read_bytes() for p in official_examples} == before
 
 
 def test_all_layers_survive_mutations_and_mask_bsns(official_examples: list[Path]) -> None:
