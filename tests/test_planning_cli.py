@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import orjson
-import pytest
 from typer.testing import CliRunner
 
 from client.cli import app
@@ -172,13 +172,53 @@ def test_official_examples_plan_without_errors(official_schema: dict[str, Any]) 
                 assert not list(validator.iter_errors(orjson.loads(page.build())["gegevens"]))
 
 
-@pytest.mark.parametrize("flag", ["--dedupe", "--per-gemeente", "--rules", "--jobs=1"])
-def test_split_flags_accepted(tmp_path: Path, flag: str) -> None:
-    srcs = _sample(tmp_path)
-    result = runner.invoke(
-        app, ["split", *map(str, srcs), "--period", "2026H1", "-o", str(tmp_path / "o"), flag]
-    )
+def _split(tmp: Path, name: str, inputs: list[Path], *flags: str) -> tuple[dict[str, bytes], str]:
+    """Run `ddas split` for 2026H1 into tmp/name: the files written, and stdout with its lines joined."""
+    out = tmp / name
+    args = ["split", *map(str, inputs), "--period", "2026H1", "--aanleverdatum", "2026-07-02T09:00:00Z"]
+    result = runner.invoke(app, [*args, "-o", str(out), *flags])
     assert result.exit_code == 0, result.output
+    return {p.name: p.read_bytes() for p in sorted(out.glob("*.json"))}, " ".join(result.stdout.split())
+
+
+def _trajecten(files: dict[str, bytes]) -> int:
+    return sum(
+        len(lev["schuldhulptrajecten"])
+        for body in files.values()
+        for lev in orjson.loads(body)["gegevens"]["leveringen"]
+    )
+
+
+def test_each_split_flag_changes_the_output_as_documented(tmp_path: Path) -> None:
+    srcs = _sample(tmp_path)
+    base, text = _split(tmp_path, "base", srcs)
+    assert sorted(base) == ["SHV_2026H1_GemeenteUtrecht_SHV.json", "SHV_2026H1_KredietbankMidden_SHV.json"]
+
+    # --per-gemeente: one file per organisation x municipality, the gemeentecode as uitvraagdeel
+    per, _ = _split(tmp_path, "per", srcs, "--per-gemeente")
+    assert sorted(per) == [
+        "SHV_2026H1_GemeenteUtrecht_GM0344.json",
+        "SHV_2026H1_KredietbankMidden_GM0344.json",
+        "SHV_2026H1_KredietbankMidden_GM0599.json",
+        "SHV_2026H1_KredietbankMidden_Onbekend.json",
+    ]
+    assert _trajecten(per) == _trajecten(base)
+
+    # --rules: the rule engine checks the pages too; its warnings are counted (the pages stay written)
+    ruled, ruled_text = _split(tmp_path, "rules", srcs, "--rules")
+    assert "R-GEM-02" in ruled_text and "R-GEM-02" not in text
+    assert ruled == base
+
+    # --dedupe: an export given twice delivers each traject once (without it: twice)
+    twice, twice_text = _split(tmp_path, "twice", [*srcs, srcs[0]])
+    once, once_text = _split(tmp_path, "once", [*srcs, srcs[0]], "--dedupe")
+    assert _trajecten(twice) > _trajecten(once) == _trajecten(base)
+    dropped = [int(re.search(r"(\d+) duplicates dropped", t).group(1)) for t in (twice_text, once_text)]  # type: ignore[union-attr]
+    assert dropped == [0, _trajecten(twice) - _trajecten(once)]
+
+    # --jobs=1: one validating process, the same bytes
+    single, _ = _split(tmp_path, "single", srcs, "--jobs=1")
+    assert single == base
 
 
 def test_a_page_with_errors_is_not_written_and_exits_1(tmp_path: Path) -> None:

@@ -621,9 +621,3 @@ def test_clean_document_triggers_nothing(profile: Profile) -> None:
     assert run(copy_doc(), profile) == []
     assert run(envelope(copy_doc(), PAG), profile, envelope=True) == []
     assert run(envelope(copy_doc()), profile, envelope=True) == []
-
-
-@pytest.mark.parametrize("code", IMPLEMENTED)
-def test_clean_traject_does_not_trigger(code: str) -> None:
-    found = run(copy_doc(), Profile.STRICT) + run(envelope(copy_doc(), PAG), Profile.STRICT, envelope=True)
-    assert code not in {f.code for f in found}

@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from client.validation.findings import Finding, Severity
-from client.validation.rules import clients as clients_mod
 from client.validation.rules.clients import (
     _HUISNUMMERS,
     _PC_DIGITS,
@@ -159,7 +158,8 @@ def test_address_sets_never_accept_what_the_exact_rules_reject() -> None:
     postcode = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
     for pc in ["1000AA", "9999ZZ", "0999AA", "1234SA", "1234SD", "1234SS", "1234Sa", "١٢٣٤AB", "1234ABC"]:
         fast = len(pc) == 6 and pc[:4] in _PC_DIGITS and pc[4:] in _PC_LETTERS_OK
-        assert fast == (postcode.fullmatch(pc) is not None and pc[4:] not in clients_mod._BAD_LETTERS), pc
+        # the oracle is the postcode rule as written (SA, SD and SS are never issued), not the engine's table
+        assert fast == (postcode.fullmatch(pc) is not None and pc[4:] not in {"SA", "SD", "SS"}), pc
     for hn in ["1", "9999", "10000", "0", "01", "1a", "١", " 1", "+1", "1_0"]:
         if hn in _HUISNUMMERS:
             assert hn.isdigit() and hn.isascii() and 1 <= int(hn) <= 99999

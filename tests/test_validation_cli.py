@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -137,10 +138,19 @@ def test_zip_member_by_member(tmp_path: Path) -> None:
     assert by_name["leesmij.txt"]["findings"][0]["code"] == "R-FILE-01"
 
 
-def test_strict_and_verbose_run(good: Path) -> None:
-    result = invoke("--strict", "--verbose", str(good))
-    assert result.exit_code in (exitcodes.OK, exitcodes.CONTENT_ERROR)
-    assert "VALID" in result.output
+def test_strict_keeps_the_rules_severity(good: Path) -> None:
+    standard = invoke(str(good))  # the document has no client[]: R-CLIENT-01, a warning by default
+    assert standard.exit_code == exitcodes.OK
+    assert re.search(r"R-CLIENT-01\s+warning", standard.output) and ": VALID," in standard.output
+    strict = invoke("--strict", str(good))
+    assert strict.exit_code == exitcodes.CONTENT_ERROR
+    assert re.search(r"R-CLIENT-01\s+error", strict.output) and ": INVALID," in strict.output
+
+
+def test_verbose_lists_every_finding(bad: Path) -> None:
+    short, verbose = invoke(str(bad)), invoke("--verbose", str(bad))
+    assert short.exit_code == verbose.exit_code == exitcodes.CONTENT_ERROR
+    assert verbose.output.count("/schuldhulptrajecten/") > short.output.count("/schuldhulptrajecten/")
 
 
 def test_report_flag(good: Path) -> None:
