@@ -7,22 +7,14 @@ calls. The push route's entry points live in `client.delivery.run`; `client/__in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.protocol import DEFAULT_VENDOR_CODE, MAX_PAGE_TRAJECTEN
 
 if TYPE_CHECKING:
     from client.planning import Plan
+    from client.planning.sources import Source
     from client.validation import FileReport
-
-Source = str | Path | bytes
-
-
-def sources_of(sources: Source | Sequence[Source]) -> list[Path | bytes]:
-    """One source or several, each a path (str or Path) or the bytes of an export."""
-    items = [sources] if isinstance(sources, str | Path | bytes) else list(sources)
-    return [Path(s) if isinstance(s, str) else s for s in items]
 
 
 def validate(
@@ -63,6 +55,7 @@ def plan(
     """
     from client.planning import Period
     from client.planning import plan as plan_deliveries
+    from client.planning.sources import sources_of
 
     return plan_deliveries(
         sources_of(sources),

@@ -12,7 +12,6 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from client.api import Source, sources_of
 from client.delivery.config import ConfigError, PushSettings
 from client.delivery.journal import DeliveryRecord, Journal, JournalError, PageRecord
 from client.delivery.push import (
@@ -32,6 +31,7 @@ from client.delivery.push import (
 )
 from client.delivery.results import Outcome, PushResult, final_outcome
 from client.delivery.signer import checked_signer
+from client.planning.sources import Source, sources_of
 from client.protocol import DeliveryState
 
 

@@ -11,7 +11,7 @@ and stops only on input it cannot read; what it writes is validated page by page
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -27,6 +27,16 @@ from client.validation.reader import (
 )
 
 CHUNK = 8 * 1024 * 1024  # read window of the streamed path
+
+Source = str | Path | bytes  # an export: its path, or its bytes
+
+
+def sources_of(sources: Source | Sequence[Source]) -> list[Path | bytes]:
+    """One source or several, as the planner takes them (a str is a path)."""
+    items = [sources] if isinstance(sources, str | Path | bytes) else list(sources)
+    return [Path(s) if isinstance(s, str) else s for s in items]
+
+
 _FIRST_KEY = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"((?:[^"\\]|\\.)*)"')
 
 

@@ -199,7 +199,7 @@ def _check_one(c: Ctx, k: int, cl: dict[str, Any], start: date | None) -> None:
 
     geb_raw = cl.get("Geboortedatum")
     if type(geb_raw) is str and geb_raw != "":
-        geb = cached_date(geb_raw) or parse_date(geb_raw)
+        geb = cached_date(geb_raw) or parse_date(geb_raw)  # parse_date's memo inlined (hot path, per client)
         if geb is None:
             _bad_birth_date(c, rel + "/Geboortedatum", geb_raw)
         else:

@@ -42,7 +42,11 @@ def _parse_uncached(value: str) -> date | None:
 
 
 cached_date = _CACHE.get
-"""Hot-path lookup for a `str` value: its parsed date when seen before, else None (then call parse_date)."""
+"""Hot-path lookup for a `str` value: its parsed date when seen before, else None (then call parse_date).
+
+The rules inline `cached_date(v) or parse_date(v)` at their per-traject sites on purpose (one Python
+call less per date, millions of times per large file); `parse_date` stays the one definition of what a
+date is, and tests/test_rules_fastpaths.py holds the fast paths equal to the exact checks."""
 
 
 def parse_date(value: Any) -> date | None:

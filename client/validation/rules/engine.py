@@ -222,6 +222,7 @@ class RuleEngine:
         c.li = levering_index
         c.ti = index
         c.base = None  # built by `Ctx.path` when a rule fires
+        # `context.dget` inlined on purpose (runs per traject): the memo lookup first, parse_date on a miss
         v = data.get("startdatum")
         start = (cached_date(v) or parse_date(v)) if type(v) is str else None
         v = data.get("einddatum")
