@@ -1,1 +1,1 @@
-"""Delivery on the push route: settings, the journal, plan -> journal -> sign -> send -> poll."""
+"""The push route: push, status, withdraw and report (run.py) over the Pusher, its journal and settings."""
