@@ -115,6 +115,13 @@ def test_cli_push_status_report_withdraw(mock: Any, keys_dir: Path, export: Path
 
     text = _cli("push", str(export), "--period", "2026H1", "--journal", str(journal), *common)
     assert text.exit_code == 0 and "unchanged" in text.stdout
+    quiet = _cli("push", str(export), "--period", "2026H1", "--journal", str(journal), "--quiet", *common)
+    assert quiet.exit_code == 0 and quiet.stdout == ""  # --quiet: only problems, and there are none
+
+    offline = _cli("status", "--journal", str(journal), "--offline", "--format", "json", *common)
+    assert offline.exit_code == 0 and all(
+        "receiver_now" not in r for r in json.loads(offline.stdout)["deliveries"]
+    )
 
     status = _cli("status", "--journal", str(journal), "--format", "json", *common)
     assert status.exit_code == 0, status.output
