@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import typer
 
 from client.commands import exitcodes
+from client.commands._console import error
 from client.commands._inputs import input_problem
 
 if TYPE_CHECKING:
@@ -346,10 +347,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Validate deliveries: bytes, JSON, the official schema, the rules and the file name."""
         if output_format not in ("text", "json"):
-            typer.echo(f"ddas validate: --format must be text or json, not {output_format!r}", err=True)
+            error("ddas validate", f"--format must be text or json, not {output_format!r}")
             raise typer.Exit(exitcodes.USAGE)
         if files.count("-") > 1:
-            typer.echo("ddas validate: '-' (standard input) can be given only once", err=True)
+            error("ddas validate", "'-' (standard input) can be given only once")
             raise typer.Exit(exitcodes.USAGE)
         keep = max_findings
         if keep is None and output_format == "text" and not report:
@@ -364,11 +365,11 @@ def register(app: typer.Typer) -> None:
                 want_report=report,
             )
         except KeyboardInterrupt:
-            typer.echo("ddas validate: interrupted", err=True)
+            error("ddas validate", "interrupted")
             raise typer.Exit(exitcodes.USAGE) from None
         render = render_json if output_format == "json" else render_text
         sys.stdout.write(render(outcome, verbose=verbose))
         sys.stdout.flush()
         for item, message in outcome.problems:
-            typer.echo(f"ddas validate: {item}: {message}", err=True)
+            error("ddas validate", f"{item}: {message}")
         raise typer.Exit(exit_code(outcome))
