@@ -21,7 +21,7 @@ __all__ = [
     "total_pages_problem",
 ]
 
-# At most this many pages per delivery (docs/decisions.md): 10,000 pages of 25,000 trajecten is far above
+# At most this many pages per delivery (docs/decisions.md): 10,000 pages of MAX_PAGE_TRAJECTEN is far above
 # any vendor's volume, and a receiver or puller can keep per-page bookkeeping for that many.
 MAX_TOTAL_PAGES = 10_000
 _FIELDS = (("pageSize", 1), ("currentPage", 1), ("totalPages", 1), ("totalRecords", 0))
