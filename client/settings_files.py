@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,6 +18,15 @@ from typing import Any, ClassVar
 import yaml
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
+UNKNOWN_KEY = "unknown key: not a setting here (check its spelling and its table)"
+
+
+def error_message(error: Mapping[str, Any]) -> str:
+    """One pydantic error of a settings model as `where: why`, an unknown key said plainly."""
+    where = ".".join(str(part) for part in error.get("loc", ())) or "settings"
+    why = UNKNOWN_KEY if error.get("type") == "extra_forbidden" else str(error.get("msg", "invalid"))
+    return f"{where}: {why}"
 
 
 def read_settings_file(

@@ -12,11 +12,12 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from client.wire.adr import install_adr
-from client.wire.ratelimit import RateLimiter
+from client.wire.ratelimit import RateLimiter, retry_after_seconds
 from client.wire.signing import (
     Signer,
     Verifier,
@@ -29,10 +30,11 @@ from mock_server.auth import SCOPE, Tokens
 from mock_server.context import MockContext
 from mock_server.faults import RAW_SEND_KEY, FaultInjector, FaultMiddleware
 from mock_server.middleware import RequestLog
+from mock_server.problems import fail
 from mock_server.routes import admin, deliveries, periods, token
 from mock_server.service import Deliveries
 from mock_server.settings import ClientConfig, MockSettings
-from mock_server.store import Store
+from mock_server.store import Store, StoreBusy
 
 log = logging.getLogger("ddas.mock")
 
@@ -92,10 +94,23 @@ def _mock_signer(settings: MockSettings, store: Store, dev: Any) -> Signer:
     return Signer(key, [cert, ca_cert], MOCK_KID)
 
 
+async def store_busy(request: Request, exc: Exception) -> Response:
+    """The one place where a locked database becomes an answer: 503 with `Retry-After`, never a 500."""
+    assert isinstance(exc, StoreBusy)
+    log.warning("%s %s: %s", request.method, request.url.path, exc)
+    return fail(
+        503,
+        "Service Unavailable",
+        "the receiver's database is busy; retry after the time in Retry-After",
+        slug="store-busy",
+        headers={"Retry-After": retry_after_seconds(exc.timeout)},
+    ).response(request.url.path)
+
+
 def create_app(settings: MockSettings) -> FastAPI:
     """A complete mock receiver for `settings` (serve it with uvicorn or `serving.serve_in_thread`)."""
     base = "/" + settings.base_path.strip("/") if settings.base_path.strip("/") else ""
-    store = Store(settings.db)
+    store = Store(settings.db, settings.busy_timeout_seconds)
     dev = _dev_keys(settings)
     clients = list(settings.clients)
     anchors = load_trust_anchors(settings.trust_anchors) if settings.trust_anchors else []
@@ -140,6 +155,7 @@ def create_app(settings: MockSettings) -> FastAPI:
         FaultMiddleware, injector=injector, api_version=settings.api_version, exempt_prefix=f"{base}/admin"
     )
     install_adr(app, settings.api_version, signer=signer)
+    app.add_exception_handler(StoreBusy, store_busy)
     app.add_middleware(RequestLog, store=store, exempt_prefix=f"{base}/admin")
 
     def openapi() -> dict[str, Any]:

@@ -3,6 +3,7 @@
 Per (client id, key): the SHA-256 of the request body and, once done, the answer. The same key with the
 same body gets the stored answer again (`Idempotency-Replayed: true`); with another body 422; while the
 first request is still being processed 409. Keys live `idempotency_ttl_seconds` (at least 24 h).
+A key is at most `MAX_KEY_LENGTH` characters and sent once per request (`key_of`), else 400.
 """
 
 from __future__ import annotations
@@ -10,10 +11,48 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
+from mock_server.problems import fail
 from mock_server.store import Store, compress, decompress, dumps, loads
 
 MAX_KEY_LENGTH = 255
+HEADER = "Idempotency-Key"
+
+
+class _Headers(Protocol):
+    def getlist(self, key: str) -> list[str]: ...
+
+
+def key_of(headers: _Headers) -> str | None:
+    """The request's Idempotency-Key (None when absent), or a 400 problem when it is sent twice or is
+    longer than `MAX_KEY_LENGTH` characters.
+
+    The draft's key is a Structured Field string (`"abc"`); a bare token is accepted too.
+    """
+    values = headers.getlist(HEADER)
+    if len(values) > 1:
+        raise fail(
+            400,
+            "Idempotency-Key repeated",
+            f"the request carries {len(values)} Idempotency-Key headers; send exactly one",
+            slug="idempotency-key-invalid",
+        )
+    if not values:
+        return None
+    text = values[0].strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1]
+    if len(text) > MAX_KEY_LENGTH:
+        raise fail(
+            400,
+            "Idempotency-Key too long",
+            f"the Idempotency-Key has {len(text)} characters; at most {MAX_KEY_LENGTH} are allowed "
+            "(a UUID or a SHA-256 in hex fits)",
+            slug="idempotency-key-invalid",
+            limit=MAX_KEY_LENGTH,
+        )
+    return text or None
 
 
 class Outcome(StrEnum):

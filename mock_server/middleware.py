@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from typing import Any
 
@@ -10,7 +11,9 @@ import anyio
 
 from client.privacy import mask_text
 from mock_server.faults import FAULT_STATE_KEY, RAW_SEND_KEY, ASGIApp, Message, Receive, Scope, Send
-from mock_server.store import Store, dumps
+from mock_server.store import Store, StoreBusy, dumps
+
+log = logging.getLogger("ddas.mock")
 
 SECRET_HEADERS = frozenset(
     {"authorization", "fsc-authorization", "cookie", "proxy-authorization", "x-admin-token"}
@@ -93,6 +96,13 @@ class RequestLog:
             await anyio.to_thread.run_sync(self._write, row)
 
     def _write(self, row: tuple[Any, ...]) -> None:
+        """Log one request; a busy database costs the log entry, never the answer (already sent)."""
+        try:
+            self._insert(row)
+        except StoreBusy as exc:
+            log.warning("request %s %s not logged: %s", row[2], row[3], exc)
+
+    def _insert(self, row: tuple[Any, ...]) -> None:
         with self.store.tx() as db:
             db.execute(
                 "INSERT INTO requests (time, client_id, method, path, query, status, headers, body_sha256, "

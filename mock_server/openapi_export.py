@@ -233,16 +233,16 @@ HEADERS: dict[str, Any] = {
 STATUS_TEXT = {
     400: "Invalid input: malformed headers, not JSON, schema errors (every finding listed)",
     401: "No, unknown or expired token; or a Digest/signature that does not verify",
-    403: "The token lacks the scope",
+    403: "The token lacks the scope; for a page also: its organisation is not among the client's",
     404: "No such resource",
     409: "Conflict: period closed, withdrawal deadline passed, key in flight, report not yet available",
     413: f"Body over the size limit, or more than {MAX_PAGE_TRAJECTEN:,} trajecten in a page",
     415: "Content type or encoding not supported",
     422: "Idempotency-Key reused with another body",
-    429: "Too many requests",
+    429: "Too many requests; at the token endpoint: too many failed authentications of the client id",
     500: "Receiver trouble",
     502: "Receiver trouble (gateway)",
-    503: "Receiver unavailable",
+    503: "Receiver unavailable, or its database busy",
 }
 
 
@@ -300,7 +300,7 @@ def _complete_operation(op: dict[str, Any]) -> None:
     if not admin:
         statuses |= {429, 500, 502, 503}  # fault injection and rate limits apply to every public endpoint
     else:
-        statuses |= {500}
+        statuses |= {500, 503}  # 503: the database is busy (locked by another connection)
     for status in sorted(statuses):
         key = str(status)
         if key in responses:

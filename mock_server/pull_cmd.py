@@ -58,7 +58,7 @@ def pull(
     from mock_server.puller import PullError, PullOptions, run_pull
     from mock_server.serve_cmd import TITLES
 
-    with usage_errors("ddas-mock pull", titles=TITLES):
+    with usage_errors("ddas-mock pull", titles=TITLES, config=config):
         try:
             if not url.lower().startswith(("http://", "https://")):
                 raise ValueError(

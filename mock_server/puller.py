@@ -35,10 +35,13 @@ from client.wire.transport import ClientCredentialsAuth, DeliveryHTTPError, Retr
 from mock_server.service import Deliveries
 from mock_server.settings import MockSettings
 from mock_server.store import Store
+from mock_server.tenancy import Mandate
 
 log = logging.getLogger("ddas.mock.pull")
 
 PULL_CLIENT = "pull"
+# CBS itself pulls: whatever organisation the provider answers for is stored (docs/decisions.md)
+PULL_MANDATE = Mandate.everything()
 
 
 def declared_total_pages(pag: dict[str, Any] | None) -> int:
@@ -432,7 +435,9 @@ class Puller:
         for page in pages:
             filename = make_filename(self.period.code, name, "SHV", page.number if total > 1 else None, total)
             key = hashlib.sha256(b"pull\x00" + page.body).hexdigest()
-            answer = deliveries.receive(PULL_CLIENT, page.body, page.headers, filename, key)
+            answer = deliveries.receive(
+                PULL_CLIENT, page.body, page.headers, filename, key, mandate=PULL_MANDATE
+            )
             body = orjson.loads(answer.body) if answer.body else {}
             if answer.status >= 400:
                 errors = sum(1 for f in body.get("findings", []) if f.get("severity") == "error")
@@ -450,9 +455,9 @@ class Puller:
         delivery_id = resource.get("id")
         report = None
         if delivery_id:
-            resource, _ = deliveries.get(str(delivery_id))
+            resource, _ = deliveries.get(str(delivery_id), mandate=PULL_MANDATE)
             if resource.get("status") == DeliveryState.GOEDGEKEURD:
-                report = deliveries.report(str(delivery_id))
+                report = deliveries.report(str(delivery_id), mandate=PULL_MANDATE)
         counts = resource.get("findingCounts", {})
         return StoredDelivery(
             str(delivery_id) if delivery_id else None,
@@ -490,7 +495,7 @@ def open_receiver(options: PullOptions, config: Path | None = None) -> tuple[Del
         from client.devtools.keys import write_dev_keys
 
         anchors.extend(write_dev_keys(options.dev_dir).trust_anchors())
-    store = Store(settings.db)
+    store = Store(settings.db, settings.busy_timeout_seconds)
     # The signing time was judged when each page was fetched (the puller's own verifier); storing a long
     # pull's pages may happen later than the allowed skew, so it is not judged again here.
     verifier = Verifier(anchors, lenient=settings.lenient_signatures, require_digest=True, max_skew=None)

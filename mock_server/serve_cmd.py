@@ -54,7 +54,7 @@ def serve(
     from client.wire.serving import serve_forever
     from mock_server.app import create_app
 
-    with usage_errors("ddas-mock serve", titles=TITLES):
+    with usage_errors("ddas-mock serve", titles=TITLES, config=config):
         check_serve_options(log_level=log_level, config=config)
         check_listen(host, port)
         overrides: dict[str, object] = {

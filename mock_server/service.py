@@ -35,6 +35,7 @@ from mock_server.problems import fail
 from mock_server.settings import MockSettings
 from mock_server.spool import SpooledBody
 from mock_server.store import Store, compress, decompress, dumps, loads
+from mock_server.tenancy import Mandate, not_mandated
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -125,8 +126,11 @@ class Deliveries:
         headers: Any,
         filename: str | None,
         key: str | None,
+        *,
+        mandate: Mandate,
     ) -> Answer:
-        """Digest → signature → idempotency → JSON → schema → bookkeeping (the route did the rest)."""
+        """Digest → signature → idempotency → JSON → organisation → schema → bookkeeping (the route did
+        the rest). `mandate`: the organisations `client_id` may deliver for."""
         verified = self.verify(body, headers)
         profile_headers = {PROFILE_HEADER: verified.profile.value}
         instance = f"{self.base}/aanleveringen"
@@ -168,13 +172,17 @@ class Deliveries:
             blob = self._background.submit(compress, body)
         try:
             try:
-                answer = self._process(client_id, body, filename, verified, body_hash, blob)
+                answer = self._process(client_id, body, filename, verified, body_hash, mandate, blob)
                 answer.headers.update(profile_headers)
             except ProblemError as exc:
                 answer = _problem_answer(exc, instance, profile_headers)
         except BaseException:
             self.idempotency.release(client_id, key)
             raise
+        if answer.status == 403:
+            # the mandate is configuration, not the request: once it is granted, the same key must work
+            self.idempotency.release(client_id, key)
+            return answer
         stored = {**answer.headers, "content-type": answer.media_type}
         self.idempotency.complete(client_id, key, StoredAnswer(answer.status, stored, answer.body))
         return answer
@@ -186,6 +194,7 @@ class Deliveries:
         filename: str | None,
         verified: Verified,
         body_hash: str,
+        mandate: Mandate,
         blob: Future[bytes] | None = None,
     ) -> Answer:
         source = body.path if isinstance(body, SpooledBody) else body
@@ -200,6 +209,8 @@ class Deliveries:
                 slug="invalid-json",
                 findings=findings,
             )
+        if facts.org_key is not None and not mandate.covers(facts.org_key):
+            raise not_mandated(facts.org_key)  # before the findings: they are not this client's business
         limit = self.settings.max_trajecten_per_page
         if facts.meta.trajecten > limit:
             raise fail(
@@ -535,18 +546,20 @@ class Deliveries:
             resource["findingsTruncated"] = len(findings) > MAX_LISTED_FINDINGS
         return resource
 
-    def _row(self, db: sqlite3.Connection, delivery_id: str, now: float) -> sqlite3.Row:
+    def _row(self, db: sqlite3.Connection, delivery_id: str, now: float, mandate: Mandate) -> sqlite3.Row:
+        """The delivery, due transitions applied; 404 when unknown or of an organisation outside `mandate`
+        (the same answer: whether another organisation's delivery exists is not disclosed)."""
         row = db.execute("SELECT * FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
-        if row is None:
+        if row is None or not mandate.covers(row["org_key"]):
             raise fail(
                 404, "Delivery not found", f"no delivery with id {delivery_id!r}", slug="delivery-not-found"
             )
         return self._refresh(db, row, now)
 
-    def get(self, delivery_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+    def get(self, delivery_id: str, *, mandate: Mandate) -> tuple[dict[str, Any], dict[str, str]]:
         now = time.time()
         with self.store.tx() as db:
-            row = self._row(db, delivery_id, now)
+            row = self._row(db, delivery_id, now, mandate)
             resource = self._resource(db, row, now)
         headers: dict[str, str] = {}
         if "retryAfter" in resource:
@@ -554,10 +567,16 @@ class Deliveries:
         return resource, headers
 
     def list_deliveries(
-        self, periode: str | None, organisatie: str | None, status: str | None, uitvraagdeel: str | None
+        self,
+        periode: str | None,
+        organisatie: str | None,
+        status: str | None,
+        uitvraagdeel: str | None,
+        *,
+        mandate: Mandate,
     ) -> dict[str, Any]:
-        clauses: list[str] = []
-        args: list[Any] = []
+        clause, args = mandate.sql("org_key")
+        clauses: list[str] = [clause] if clause else []
         if periode:
             try:
                 code = Period.parse(periode).code
@@ -582,11 +601,11 @@ class Deliveries:
             items = [i for i in items if i["status"] == status]
         return {"aanleveringen": items, "total": len(items)}
 
-    def withdraw(self, delivery_id: str) -> dict[str, Any]:
+    def withdraw(self, delivery_id: str, *, mandate: Mandate) -> dict[str, Any]:
         now = time.time()
         today = periods_mod.today(self.settings)
         with self.store.tx() as db:
-            row = self._row(db, delivery_id, now)
+            row = self._row(db, delivery_id, now, mandate)
             if row["status"] == VERVANGEN:
                 raise fail(
                     409,
@@ -617,10 +636,10 @@ class Deliveries:
 
     # -------------------------------------------------------------------------------------------- report
 
-    def report(self, delivery_id: str) -> dict[str, Any]:
+    def report(self, delivery_id: str, *, mandate: Mandate) -> dict[str, Any]:
         now = time.time()
         with self.store.tx() as db:
-            row = self._row(db, delivery_id, now)
+            row = self._row(db, delivery_id, now, mandate)
             if row["status"] != GOEDGEKEURD:
                 headers = {}
                 if row["status"] == IN_BEHANDELING and row["ready_at"]:

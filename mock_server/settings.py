@@ -10,25 +10,39 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from client.protocol import MAX_PAGE_TRAJECTEN
 from client.settings_files import FileBackedSettings, SettingsFile
+from mock_server.store import DEFAULT_BUSY_TIMEOUT
+from mock_server.tenancy import ALL, check_organisation_id
 
 DEFAULT_DB = ".ddas-mock/mock.sqlite"
 FAULT_KINDS = ("500", "502", "503", "429", "latency", "reset", "accept-drop", "slow")
 
 
-class ClientConfig(BaseModel):
-    """One OAuth2 client (client credentials grant)."""
+class Strict(BaseModel):
+    """A part of the settings: an unknown key is an error at start-up (a typo must not be ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ClientConfig(Strict):
+    """One OAuth2 client (client credentials grant) and the organisations it may deliver for."""
 
     id: str
     secret: str
     scopes: list[str] = Field(default_factory=lambda: ["aanleveren"])
+    organisations: list[str] = Field(default_factory=lambda: [ALL], min_length=1)
+
+    @field_validator("organisations")
+    @classmethod
+    def _organisation_ids(cls, value: list[str]) -> list[str]:
+        return [check_organisation_id(item) for item in value]
 
 
-class PeriodConfig(BaseModel):
+class PeriodConfig(Strict):
     """An explicitly configured period window; missing dates take the defaults (see `periods.py`)."""
 
     code: str
@@ -37,7 +51,7 @@ class PeriodConfig(BaseModel):
     withdrawal_deadline: date | None = None
 
 
-class FaultRule(BaseModel):
+class FaultRule(Strict):
     """With `probability`, answer a request to `endpoint` (all non-admin endpoints when None) with `kind`."""
 
     kind: str
@@ -52,7 +66,7 @@ class FaultRule(BaseModel):
         return value
 
 
-class FaultScript(BaseModel):
+class FaultScript(Strict):
     """Requests to `endpoint` get `sequence` in order (`ok` = no fault), then succeed: "fail 3 times"."""
 
     endpoint: str
@@ -67,7 +81,7 @@ class FaultScript(BaseModel):
         return value
 
 
-class FaultSettings(BaseModel):
+class FaultSettings(Strict):
     rules: list[FaultRule] = Field(default_factory=list)
     scripts: list[FaultScript] = Field(default_factory=list)
     seed: int | None = None
@@ -86,6 +100,7 @@ class MockSettings(FileBackedSettings):
     source_file: ClassVar[SettingsFile] = SettingsFile("ddas_mock_config_file", section="mock")
 
     db: str = DEFAULT_DB
+    busy_timeout_seconds: float = Field(default=DEFAULT_BUSY_TIMEOUT, gt=0.0, le=30.0)
     api_version: str = "1.0.0"
     base_path: str = "/v1"
     clients: list[ClientConfig] = Field(default_factory=list)

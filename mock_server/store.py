@@ -4,6 +4,10 @@ One connection guarded by a lock: uvicorn runs sync endpoints in a thread pool, 
 writers anyway, so a lock costs nothing and avoids "database is locked" under load. WAL for a file
 database, so a reader (a second process, `sqlite3`) never blocks the mock. Page bodies are stored
 zlib-compressed. State survives a restart: open the same file again.
+
+Another process can still hold the write lock (a `sqlite3` shell in a transaction, a second mock on
+the same file). Waiting for it is bounded by `busy_timeout` seconds, for the lock of this process and
+for SQLite's alike; then `StoreBusy` is raised, which the app answers with 503 and `Retry-After`.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ CREATE TABLE IF NOT EXISTS requests (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 
+DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a transaction waits for the database before `StoreBusy`
+
 # Tables emptied by `POST /admin/reset` (tokens and the mock's own key stay, so clients keep working).
 RESET_TABLES = ("deliveries", "pages", "idempotency", "requests")
 
@@ -77,6 +83,22 @@ class StoreError(ValueError):
     """The database file cannot be opened or is not a mock database: a usage problem, not a crash."""
 
 
+class StoreBusy(Exception):
+    """The database stayed locked (by another connection) for the whole busy timeout: try again later."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__(
+            f"the mock database {path} stayed locked by another connection for {timeout:g} s; try again later"
+        )
+        self.timeout = timeout
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED ("database is locked", "database table is locked", "... busy")."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def _create_private(path: Path) -> None:
     """Create the file 0600 before SQLite does: it holds delivered pages, so BSNs.
 
@@ -92,13 +114,16 @@ def _create_private(path: Path) -> None:
 class Store:
     """The mock's database. Use `with store.tx() as db:` for every read or write."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
         self.path = str(path)
+        self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         try:
             if self.path != ":memory:":
                 _create_private(Path(self.path))
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._conn = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=busy_timeout
+            )
             self._conn.row_factory = sqlite3.Row
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
@@ -113,15 +138,34 @@ class Store:
 
     @contextlib.contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
-        """A transaction under the store's lock: committed on success, rolled back on an exception."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+        """A transaction under the store's lock: committed on success, rolled back on an exception.
+
+        Raises `StoreBusy` when the database stays locked for `busy_timeout` seconds.
+        """
+        if not self._lock.acquire(timeout=self.busy_timeout):
+            raise StoreBusy(self.path, self.busy_timeout)
+        try:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if _is_busy(exc):
+                    raise StoreBusy(self.path, self.busy_timeout) from None
+                raise
             try:
                 yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if _is_busy(exc):
+                    raise StoreBusy(self.path, self.busy_timeout) from None
+                raise
+        finally:
+            self._lock.release()
 
     def reset(self) -> None:
         with self.tx() as db:

@@ -31,6 +31,9 @@ CODE_PAGINATION = "MOCK-WHOLE-05"
 CODE_CANONICAL = "MOCK-SIG-01"
 UNREADABLE_CODES = frozenset({"R-ENC-01", "R-JSON-01"})
 MAX_LISTED_MISSING = 1000
+# How the receiver names a delivering organisation, in order of preference: `<prefix>:<value of field>`.
+ORGANISATION_IDS = (("kvk", "KvK-nummer"), ("gm", "gemeentecode"), ("naam", "(Statutaire) Naam"))
+ORGANISATION_PREFIXES = tuple(prefix for prefix, _ in ORGANISATION_IDS)
 
 
 @dataclass
@@ -73,14 +76,15 @@ def organisation_key(org: Any) -> tuple[str | None, str]:
     """(key, name) of an `aanleverende_organisatie`: `kvk:<nummer>`, else `gm:<code>`, else `naam:<naam>`."""
     if not isinstance(org, dict):
         return None, ""
-    name = org.get("(Statutaire) Naam")
+    *by_number, (name_prefix, name_field) = ORGANISATION_IDS
+    name = org.get(name_field)
     name = name.strip() if isinstance(name, str) else ""
-    for field_name, prefix in (("KvK-nummer", "kvk"), ("gemeentecode", "gm")):
+    for prefix, field_name in by_number:
         value = org.get(field_name)
         if isinstance(value, str) and value.strip():
             return f"{prefix}:{value.strip()}", name or value.strip()
     if name:
-        return f"naam:{name}", name
+        return f"{name_prefix}:{name}", name
     return None, ""
 
 

@@ -38,22 +38,35 @@ def check_serve_options(*, log_level: str, config: Path | None) -> None:
         raise ValueError(f"config file {config} not found")
 
 
-def settings_problem(exc: ValidationError, titles: Mapping[str, str] | None = None) -> str:
+def settings_problem(
+    exc: ValidationError, titles: Mapping[str, str] | None = None, config: Path | None = None
+) -> str:
     """A pydantic error as one line per field, without pydantic's links: the user fixes an option.
 
     `titles` names the model that failed as the user knows it (`{"FaultRule": "--faults"}`; a model not
-    listed keeps its own name); without it every model is "settings".
+    listed keeps its own name); without it every model is "settings". Settings name `config`, the file
+    they may have come from.
     """
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()]
+    from client.settings_files import error_message
+
+    parts = [error_message(e) for e in exc.errors()]
     what = "settings" if titles is None else titles.get(exc.title, exc.title)
+    if what == "settings" and config is not None:
+        what += f" (file {config})"
     return f"invalid {what}: " + "; ".join(parts)
 
 
 @contextlib.contextmanager
 def usage_errors(
-    command: str, *, titles: Mapping[str, str] | None = None, other: str | None = None
+    command: str,
+    *,
+    titles: Mapping[str, str] | None = None,
+    other: str | None = None,
+    config: Path | None = None,
 ) -> Iterator[None]:
     """Bad settings, unreadable files and bad values in the block: a message on stderr and exit 2.
+
+    `config`: the settings file of the command, named in the message about bad settings.
 
     With `other`, any other exception is reported too, as `other: <exception>` (e.g. an export that
     cannot be read); without it, it propagates.
@@ -63,7 +76,7 @@ def usage_errors(
     try:
         yield
     except ValidationError as exc:
-        error(command, f"{settings_problem(exc, titles)}")
+        error(command, settings_problem(exc, titles, config))
         raise typer.Exit(USAGE) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""

@@ -18,7 +18,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from client.protocol import DEFAULT_VENDOR_CODE, MAX_PAGE_TRAJECTEN
-from client.settings_files import FileBackedSettings, SettingsFile
+from client.settings_files import FileBackedSettings, SettingsFile, error_message
 
 DEFAULT_CONFIG = Path("ddas.toml")
 DEFAULT_JOURNAL = Path(".ddas") / "journal.sqlite"
@@ -211,10 +211,7 @@ def load_settings(
         with PushSettings.source_file.selected(toml_file):
             return PushSettings(**init)
     except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            where = ".".join(str(part) for part in error["loc"]) or "(configuration)"
-            lines.append(f"{where}: {error['msg']}")
+        lines = [error_message(error) for error in exc.errors()]
         source = f" (file {toml_file})" if toml_file else ""
         raise ConfigError(f"invalid configuration{source}:\n  - " + "\n  - ".join(lines)) from None
     except (OSError, ValueError) as exc:  # an unreadable or malformed TOML file

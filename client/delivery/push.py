@@ -214,9 +214,15 @@ class Receiver:
         headers: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
         what: str = "",
+        content_403: bool = False,
     ) -> httpx.Response:
         """One logical request with retries; returns any final response (2xx or a problem) or raises
-        `NotDelivered` (unreachable, budget or attempts spent) / `Refused` (credentials refused)."""
+        `NotDelivered` (unreachable, budget or attempts spent) / `Refused` (credentials refused).
+
+        With `content_403`, a 403 without a `WWW-Authenticate` challenge is returned too: it refuses
+        this request's content (a page of an organisation the client is not mandated for), not the
+        credentials, so only this delivery fails and the run goes on.
+        """
         from client.wire.transport import AuthError, DeliveryHTTPError
 
         def once() -> httpx.Response:
@@ -251,7 +257,10 @@ class Receiver:
                 f"{what or path}: the receiver at {self.base_url} cannot be reached ({type(exc).__name__}: "
                 f"{mask_text(str(exc))[:200]})"
             ) from None
-        if response.status_code in (401, 403):
+        about_content = (
+            content_403 and response.status_code == 403 and "WWW-Authenticate" not in response.headers
+        )
+        if response.status_code in (401, 403) and not about_content:
             problem = problem_of(response)
             raise Refused(
                 f"the receiver refused the request ({describe_problem(response.status_code, problem)}); "
@@ -786,7 +795,7 @@ class Pusher:
             try:
                 with self._timed("send"):
                     response = self.receiver.request(
-                        "POST", "/aanleveringen", content=body, headers=headers, what=what
+                        "POST", "/aanleveringen", content=body, headers=headers, what=what, content_403=True
                     )
             except NotDelivered as exc:
                 self.journal.note_problem(page.key, str(exc))
@@ -822,7 +831,8 @@ class Pusher:
                     item.setdefault("file", page.filename)
                 self.journal.mark_page(page.key, Outcome.REJECTED, last_problem=text)
                 return _Answer(Outcome.REJECTED, findings=findings, problem=text)
-            # 409 period closed, 404, anything else: not delivered, and retrying the same will not help
+            # 409 period closed, 403 organisation not mandated, 404, anything else: not delivered, and
+            # retrying the same will not help
             self.journal.mark_page(page.key, "planned", last_problem=text)
             return _Answer(Outcome.REFUSED, findings=findings, problem=text)
 

@@ -32,13 +32,25 @@ class RateLimiter:
             return 0.0
         now = self.clock()
         with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            tokens = self._tokens(key, now)
             if tokens >= 1.0:
                 self._buckets[key] = (tokens - 1.0, now)
                 return 0.0
             self._buckets[key] = (tokens, now)
             return (1.0 - tokens) / self.rate
+
+    def peek(self, key: str) -> float:
+        """Like `acquire`, without taking a token: 0 when a request would be allowed now."""
+        if not self.enabled:
+            return 0.0
+        with self._lock:
+            tokens = self._tokens(key, self.clock())
+            return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
+    def _tokens(self, key: str, now: float) -> float:
+        """The tokens in `key`'s bucket at `now` (the caller holds the lock)."""
+        tokens, last = self._buckets.get(key, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - last) * self.rate)
 
     def reset(self) -> None:
         """Forget every bucket (the mock's admin reset)."""

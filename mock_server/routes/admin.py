@@ -5,16 +5,59 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from mock_server.context import context
 from mock_server.problems import fail
+from mock_server.routes.deliveries import _read_body
 from mock_server.settings import FaultSettings
+from mock_server.spool import removed_after
 from mock_server.store import loads
 
 router = APIRouter(prefix="/admin", tags=["admin"])
+
+MAX_ADMIN_BODY_BYTES = 64 * 1024  # a fault configuration is a few hundred bytes
+MAX_ADMIN_DEPTH = 8  # a fault configuration is 3 levels deep: {rules: [{kind: ...}]}
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether `value` nests arrays/objects more than `limit` levels (iterative: no recursion to exhaust)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+async def _json_body(request: Request) -> Any:
+    """The admin request's JSON: at most `MAX_ADMIN_BODY_BYTES` (413) and `MAX_ADMIN_DEPTH` levels (400)."""
+    with removed_after(await _read_body(request, MAX_ADMIN_BODY_BYTES)) as read:
+        body = read if isinstance(read, bytes) else read.read_all()  # bytes: the limit is below SPOOL_AT
+    too_deep = fail(
+        400,
+        "Invalid input",
+        f"the JSON body is nested more than {MAX_ADMIN_DEPTH} levels deep; "
+        "a fault configuration is 3 levels deep (see GET /admin/faults)",
+        slug="invalid-input",
+        limit=MAX_ADMIN_DEPTH,
+    )
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        if "depth" in str(exc).lower() or "recursion" in str(exc).lower():
+            raise too_deep from None
+        raise fail(400, "Invalid input", f"the body is not JSON: {exc}", slug="invalid-input") from None
+    if _too_deep(data, MAX_ADMIN_DEPTH):
+        raise too_deep
+    return data
 
 
 def admin(request: Request) -> None:
@@ -98,6 +141,7 @@ def reset(request: Request) -> JSONResponse:
     ctx = context(request)
     ctx.store.reset()
     ctx.limiter.reset()
+    ctx.tokens.failures.reset()
     ctx.faults.configure(ctx.faults.settings)
     return JSONResponse({"reset": True})
 
@@ -129,15 +173,15 @@ def get_faults(request: Request) -> JSONResponse:
             "required": True,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FaultConfig"}}},
         },
-        "x-problems": [400, 401],
+        "x-problems": [400, 401, 413],
         "x-admin": True,
         "x-responses": {"200": ("Faults", "FaultConfig", "application/json")},
     },
 )
 async def put_faults(request: Request) -> JSONResponse:
     ctx = context(request)
+    data = await _json_body(request)
     try:
-        data = await request.json()
         settings = FaultSettings.model_validate(
             {k: v for k, v in data.items() if k not in ("injected", "script_positions")}
         )

@@ -15,12 +15,17 @@ from starlette.concurrency import run_in_threadpool
 
 from mock_server.auth import Principal
 from mock_server.context import context
+from mock_server.idempotency import MAX_KEY_LENGTH, key_of
 from mock_server.problems import fail
 from mock_server.routes.security import principal
 from mock_server.service import STATES
 from mock_server.spool import Spool, SpooledBody, removed_after
 
 router = APIRouter(tags=["aanleveringen"])
+
+KEY_DOC = (
+    f"draft-ietf-httpapi-idempotency-key-header; at most {MAX_KEY_LENGTH} characters, sent once (else 400)"
+)
 
 BERICHT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -79,16 +84,6 @@ async def _read_body(request: Request, limit: int) -> bytes | SpooledBody:
         raise
 
 
-def _strip_key(value: str | None) -> str | None:
-    """The draft's Idempotency-Key is a Structured Field string (`"abc"`); a bare token is accepted too."""
-    if value is None:
-        return None
-    text = value.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        text = text[1:-1]
-    return text or None
-
-
 @router.post(
     "/aanleveringen",
     summary="Deliver one page of a delivery",
@@ -105,9 +100,7 @@ def _strip_key(value: str | None) -> str | None:
 async def deliver_page(
     request: Request,
     who: Annotated[Principal, Depends(principal)],
-    idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", description="draft-ietf-httpapi-idempotency-key-header")
-    ] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", description=KEY_DOC)] = None,
     digest: Annotated[
         str | None, Header(alias="Digest", description="SHA-256=<base64> of the exact body (RFC 3230)")
     ] = None,
@@ -120,6 +113,7 @@ async def deliver_page(
     ] = None,
 ) -> Response:
     ctx = context(request)
+    key = key_of(request.headers)  # the parameter above documents the header; this checks it
     _content_type_ok(request.headers.get("content-type"))
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
@@ -136,7 +130,8 @@ async def deliver_page(
             body,
             request.headers,
             bestandsnaam.strip() if bestandsnaam else None,
-            _strip_key(idempotency_key),
+            key,
+            mandate=who.mandate,
         )
     request.state.signature_profile = answer.headers.get("DDAS-Signature-Profile")
     return Response(
@@ -167,7 +162,9 @@ def list_deliveries(
     if status is not None and status not in STATES:
         raise fail(400, "Invalid input", f"status must be one of {', '.join(STATES)}", slug="invalid-input")
     return JSONResponse(
-        context(request).deliveries.list_deliveries(periode, organisatie, status, uitvraagdeel)
+        context(request).deliveries.list_deliveries(
+            periode, organisatie, status, uitvraagdeel, mandate=who.mandate
+        )
     )
 
 
@@ -185,7 +182,7 @@ def list_deliveries(
 def get_delivery(
     request: Request, aanlevering_id: str, who: Annotated[Principal, Depends(principal)]
 ) -> JSONResponse:
-    resource, headers = context(request).deliveries.get(aanlevering_id)
+    resource, headers = context(request).deliveries.get(aanlevering_id, mandate=who.mandate)
     return JSONResponse(resource, headers=headers)
 
 
@@ -204,7 +201,7 @@ def get_delivery(
 def get_report(
     request: Request, aanlevering_id: str, who: Annotated[Principal, Depends(principal)]
 ) -> Response:
-    report = context(request).deliveries.report(aanlevering_id)
+    report = context(request).deliveries.report(aanlevering_id, mandate=who.mandate)
     accept = request.headers.get("accept", "")
     if "text/html" in accept and "application/json" not in accept.split(",")[0]:
         from client.report import render_html
@@ -227,6 +224,7 @@ def withdraw(
     request: Request,
     aanlevering_id: str,
     who: Annotated[Principal, Depends(principal)],
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", description=KEY_DOC)] = None,
 ) -> JSONResponse:
-    return JSONResponse(context(request).deliveries.withdraw(aanlevering_id))
+    key_of(request.headers)
+    return JSONResponse(context(request).deliveries.withdraw(aanlevering_id, mandate=who.mandate))
