@@ -218,3 +218,16 @@ def test_push_reports_the_403_for_that_delivery_and_delivers_the_others(tmp_path
     assert states[other]["state"] == "refused"
     assert "403" in states[other]["problem"] and other in states[other]["problem"]
     assert {row["org_key"] for row in held(db).deliveries} == {mandated}
+
+
+def test_a_token_of_a_client_no_longer_configured_is_refused(tmp_path: Path) -> None:
+    """The database outlives a configuration change: the dropped client's token acts for nobody."""
+    with (
+        running_mock(dev_settings(tmp_path, clients=[ClientConfig(id="gone", secret="g")])) as url,
+        MockClient(url, None, "gone", "g") as client,
+    ):
+        token = client.token()
+        assert client.get("/aanleverperiodes").status_code == 200
+    with running_mock(dev_settings(tmp_path)) as url:  # same database, the client removed
+        response = httpx.get(f"{url}/aanleverperiodes", headers={"Authorization": f"Bearer {token}"})
+    assert "no longer configured" in _problem(response, 401)["detail"]
