@@ -34,11 +34,13 @@ class ClientConfig(Strict):
     id: str
     secret: str
     scopes: list[str] = Field(default_factory=lambda: ["aanleveren"])
-    organisations: list[str] = Field(default_factory=lambda: [ALL], min_length=1)
+    organisations: list[str] = Field(default_factory=lambda: [ALL])
 
     @field_validator("organisations")
     @classmethod
     def _organisation_ids(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError(f"list at least one organisation id, or {ALL!r} for all")
         return [check_organisation_id(item) for item in value]
 
 
