@@ -35,7 +35,8 @@ def read_settings_file(
     """The settings in `path`: its `[section]` table when present, else the whole mapping.
 
     `.toml` files are TOML; any other name is YAML when `yaml_allowed`, else TOML too. Keys may use `-`
-    for `_` (`max-body-bytes`). Raises `OSError` (unreadable) or `ValueError` (malformed, not a mapping).
+    for `_` (`max-body-bytes`). Raises `OSError` (unreadable) or `ValueError` (malformed, not a mapping,
+    or a plain key beside `[section]`, which no command would read).
     """
     text = path.read_text(encoding="utf-8")
     is_toml = path.suffix.lower() == ".toml" or not yaml_allowed
@@ -47,7 +48,22 @@ def read_settings_file(
     table = data.get(section, data) if section is not None else data
     if not isinstance(table, dict):
         raise ValueError(f"{path}: [{section}] must be a table")
+    if table is not data:
+        # other tables belong to other commands; a plain key beside the table belongs to none
+        stray = [str(key) for key, value in data.items() if key != section and not _is_table(value)]
+        if stray:
+            raise ValueError(
+                f"{path}: {', '.join(stray)}: unknown key outside the [{section}] table; move it into "
+                f"[{section}] (in TOML, keys above the first [table] line belong to no table)"
+            )
     return {str(key).replace("-", "_"): value for key, value in table.items()}
+
+
+def _is_table(value: Any) -> bool:
+    """A table or an array of tables: another command's part of a shared settings file."""
+    return isinstance(value, dict) or (
+        isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+    )
 
 
 class SettingsFile:

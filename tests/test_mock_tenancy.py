@@ -231,3 +231,15 @@ def test_a_token_of_a_client_no_longer_configured_is_refused(tmp_path: Path) -> 
     with running_mock(dev_settings(tmp_path)) as url:  # same database, the client removed
         response = httpx.get(f"{url}/aanleverperiodes", headers={"Authorization": f"Bearer {token}"})
     assert "no longer configured" in _problem(response, 401)["detail"]
+
+
+def test_a_key_outside_the_mock_table_stops_the_start_with_exit_2(tmp_path: Path) -> None:
+    """In TOML a key above `[mock]` belongs to no table: it would be ignored, so it is an error."""
+    from mock_server.cli import app
+
+    config = tmp_path / "mock.toml"
+    config.write_text('admin_token = "t"\n[mock]\ndb = ":memory:"\n[provider]\nport = 1\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["serve", "--config", str(config), "--port", "0"])
+    assert result.exit_code == 2, result.output
+    assert "admin_token" in result.stderr and "outside the [mock] table" in result.stderr
+    assert str(config) in result.stderr and "Traceback" not in result.output
