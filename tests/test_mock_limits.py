@@ -226,5 +226,5 @@ def test_the_push_client_retries_a_busy_database(tmp_path: Path) -> None:
             result = pusher.run([export], ["2026H1"])
     assert seen == [503]
     assert [d.state for d in result.deliveries] == ["accepted"], result.to_dict()
-    assert result.exit_code == 0
+    assert result.ok and result.problem is None
     held(db).assert_exactly_once(1, result.deliveries[0].pages)
