@@ -1,8 +1,9 @@
 """The mock receiver's app factory: settings in, a FastAPI app out, no globals.
 
 Middleware, outermost first: the request log (admin) → ADR headers → response signing (profile A) →
-fault injection → the routes. Faults sit inside the signer, so injected 5xx answers are signed like
-any other; the log sits outside everything, so it also records requests whose connection was dropped.
+test scenarios → fault injection → the routes. Faults sit inside the signer, so injected 5xx answers
+are signed like any other; the log sits outside everything, so it also records requests whose
+connection was dropped.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from client.wire.signing import (
     max_skew,
 )
 from mock_server.auth import SCOPE, Tokens
+from mock_server.clock import Clock
 from mock_server.context import MockContext
 from mock_server.faults import RAW_SEND_KEY, FaultInjector, FaultMiddleware
 from mock_server.middleware import RequestLog
 from mock_server.problems import fail
 from mock_server.routes import admin, deliveries, periods, token
+from mock_server.routes import clock as clock_routes
+from mock_server.scenarios import ScenarioMiddleware
 from mock_server.service import Deliveries
 from mock_server.settings import ClientConfig, MockSettings
 from mock_server.store import Store, StoreBusy
@@ -39,6 +43,7 @@ from mock_server.store import Store, StoreBusy
 log = logging.getLogger("ddas.mock")
 
 DEV_CLIENT = ClientConfig(id="dev", secret="dev", scopes=[SCOPE])
+DEV_ADMIN_TOKEN = "dev"  # development mode turns /admin on behind this token unless another is set
 MOCK_KID = "ddas-mock-receiver"
 TITLE = "DDAS Aanlever-API (push route) — mock receiver"
 DESCRIPTION = (
@@ -110,6 +115,8 @@ async def store_busy(request: Request, exc: Exception) -> Response:
 def create_app(settings: MockSettings) -> FastAPI:
     """A complete mock receiver for `settings` (serve it with uvicorn or `serving.serve_in_thread`)."""
     base = "/" + settings.base_path.strip("/") if settings.base_path.strip("/") else ""
+    if settings.dev_dir is not None and not settings.admin_token:
+        settings = settings.model_copy(update={"admin_token": DEV_ADMIN_TOKEN})
     store = Store(settings.db, settings.busy_timeout_seconds)
     dev = _dev_keys(settings)
     clients = list(settings.clients)
@@ -126,7 +133,8 @@ def create_app(settings: MockSettings) -> FastAPI:
     )
     signer = _mock_signer(settings, store, dev) if settings.sign_responses else None
     limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
-    tokens = Tokens(store, clients, settings.token_ttl_seconds, limiter)
+    clock = Clock(settings.today)
+    tokens = Tokens(store, clients, settings.token_ttl_seconds, limiter, clock)
     injector = FaultInjector(settings.faults, base)
 
     app = MockApp(
@@ -141,18 +149,27 @@ def create_app(settings: MockSettings) -> FastAPI:
         settings=settings,
         store=store,
         tokens=tokens,
-        deliveries=Deliveries(settings, store, verifier),
+        deliveries=Deliveries(settings, store, verifier, clock),
         limiter=limiter,
         faults=injector,
         verifier=verifier,
         signer=signer,
+        clock=clock,
     )
     for module in (token, periods, deliveries):
         app.include_router(module.router, prefix=base)
     if settings.admin_enabled:
         app.include_router(admin.router, prefix=base)
+        app.include_router(clock_routes.router, prefix=base)
     app.add_middleware(
         FaultMiddleware, injector=injector, api_version=settings.api_version, exempt_prefix=f"{base}/admin"
+    )
+    app.add_middleware(
+        ScenarioMiddleware,
+        enabled=settings.scenarios_enabled,
+        tokens=tokens,
+        base_path=base,
+        admin_prefix=f"{base}/admin",
     )
     install_adr(app, settings.api_version, signer=signer)
     app.add_exception_handler(StoreBusy, store_busy)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 
 from client.wire.adr import ProblemError
 from client.wire.ratelimit import RateLimiter, retry_after_seconds
+from mock_server.clock import Clock
 from mock_server.problems import fail
 from mock_server.settings import ClientConfig
 from mock_server.store import Store
@@ -43,9 +43,29 @@ class TokenError(Exception):
         self.status = status
 
 
+def bearer_token(authorization: str | None, fsc_authorization: str | None) -> str | None:
+    """The token of `Authorization: Bearer T`, else of `Fsc-Authorization: [Bearer ]T`; None when absent."""
+    if authorization:
+        scheme, _, value = authorization.strip().partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+    if fsc_authorization:
+        value = fsc_authorization.strip()
+        return (value[7:].strip() if value.lower().startswith("bearer ") else value) or None
+    return None
+
+
 class Tokens:
-    def __init__(self, store: Store, clients: list[ClientConfig], ttl: int, limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clients: list[ClientConfig],
+        ttl: int,
+        limiter: RateLimiter,
+        clock: Clock | None = None,
+    ) -> None:
         self.store = store
+        self.clock = clock or Clock()
         self.clients = {c.id: c for c in clients}
         self.ttl = ttl
         self.limiter = limiter
@@ -76,7 +96,7 @@ class Tokens:
         if unknown:
             raise TokenError("invalid_scope", f"scope not granted to this client: {' '.join(unknown)}")
         token = secrets.token_urlsafe(32)
-        now = time.time()
+        now = self.clock.now()
         with self.store.tx() as db:
             db.execute("DELETE FROM tokens WHERE expires_at < ?", (now,))
             db.execute(
@@ -89,14 +109,7 @@ class Tokens:
         self, authorization: str | None, fsc_authorization: str | None, scope: str = SCOPE
     ) -> Principal:
         """The principal of a request, or a 401/403/429 problem."""
-        raw = None
-        if authorization:
-            scheme, _, value = authorization.strip().partition(" ")
-            if scheme.lower() == "bearer" and value.strip():
-                raw = value.strip()
-        if raw is None and fsc_authorization:
-            value = fsc_authorization.strip()
-            raw = value[7:].strip() if value.lower().startswith("bearer ") else value
+        raw = bearer_token(authorization, fsc_authorization)
         if not raw:
             raise self._unauthorized("no bearer token", 'Bearer realm="ddas"')
         with self.store.tx() as db:
@@ -105,7 +118,7 @@ class Tokens:
             ).fetchone()
         if row is None:
             raise self._unauthorized("unknown token", 'Bearer realm="ddas", error="invalid_token"')
-        if row["expires_at"] < time.time():
+        if row["expires_at"] < self.clock.now():
             raise self._unauthorized(
                 "the token has expired",
                 'Bearer realm="ddas", error="invalid_token", error_description="expired"',
@@ -153,6 +166,11 @@ class Tokens:
             error="invalid_client",  # RFC 6749 §5.2 members too, for OAuth2 client libraries
             error_description=detail,
         )
+
+    def expire(self, token: str) -> None:
+        """End `token` now (the `token-expired` test scenario): its next use answers 401 expired."""
+        with self.store.tx() as db:
+            db.execute("UPDATE tokens SET expires_at = ? WHERE token = ?", (self.clock.now() - 1, token))
 
     @staticmethod
     def _unauthorized(detail: str, challenge: str) -> ProblemError:

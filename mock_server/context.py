@@ -9,6 +9,7 @@ from fastapi import Request
 from client.wire.ratelimit import RateLimiter
 from client.wire.signing import Signer, Verifier
 from mock_server.auth import Tokens
+from mock_server.clock import Clock
 from mock_server.faults import FaultInjector
 from mock_server.service import Deliveries
 from mock_server.settings import MockSettings
@@ -25,6 +26,7 @@ class MockContext:
     faults: FaultInjector
     verifier: Verifier
     signer: Signer | None
+    clock: Clock
 
 
 def context(request: Request) -> MockContext:

@@ -37,6 +37,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 RAW_SEND_KEY = "ddas.raw_send"
 FAULT_STATE_KEY = "fault"
+# Set by the test-scenario middleware (mock_server.scenarios): this request gets this fault, whatever the
+# rules and scripts say; `slow` waits SLOW_SECONDS_KEY seconds instead of `slow_seconds`.
+FORCED_FAULT_KEY = "forced_fault"
+SLOW_SECONDS_KEY = "slow_seconds"
 _TITLES = {
     500: "Internal Server Error",
     502: "Bad Gateway",
@@ -138,7 +142,8 @@ def abort_connection(scope: Scope, *, reset: bool) -> bool:
     return True
 
 
-async def _drain(receive: Receive) -> None:
+async def drain(receive: Receive) -> None:
+    """Read and discard the request body (before answering without the app)."""
     while True:
         message = await receive()
         if message["type"] != "http.request" or not message.get("more_body", False):
@@ -164,20 +169,21 @@ class FaultMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefix):
             await self.app(scope, receive, send)
             return
-        kind = self.injector.choose(scope["method"], scope["path"])
+        state = scope.setdefault("state", {})
+        kind = state.get(FORCED_FAULT_KEY) or self.injector.choose(scope["method"], scope["path"])
         if kind is None:
             await self.app(scope, receive, send)
             return
-        scope.setdefault("state", {})[FAULT_STATE_KEY] = kind
+        state[FAULT_STATE_KEY] = kind
         settings = self.injector.settings
         if kind in ("500", "502", "503", "429"):
-            await _drain(receive)
+            await drain(receive)
             await self._problem(send, int(kind), settings.retry_after_seconds)
         elif kind == "latency":
             await asyncio.sleep(settings.latency_seconds)
             await self.app(scope, receive, send)
         elif kind == "reset":
-            await _drain(receive)
+            await drain(receive)
             if not abort_connection(scope, reset=True):
                 raise ConnectionDropped("fault: reset")
         elif kind == "accept-drop":
@@ -191,7 +197,7 @@ class FaultMiddleware:
                 held.append(message)
 
             await self.app(scope, receive, hold)
-            await asyncio.sleep(settings.slow_seconds)
+            await asyncio.sleep(float(state.get(SLOW_SECONDS_KEY, settings.slow_seconds)))
             for message in held:
                 await send(message)
 

@@ -8,11 +8,11 @@ A key is at most `MAX_KEY_LENGTH` characters and sent once per request (`key_of`
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from mock_server.clock import Clock
 from mock_server.problems import fail
 from mock_server.store import Store, compress, decompress, dumps, loads
 
@@ -76,15 +76,16 @@ class Claim:
 
 
 class IdempotencyKeys:
-    def __init__(self, store: Store, ttl_seconds: float) -> None:
+    def __init__(self, store: Store, ttl_seconds: float, clock: Clock | None = None) -> None:
         self.store = store
         self.ttl = ttl_seconds
+        self.clock = clock or Clock()
         with store.tx() as db:  # a restart ends every request that was in flight
             db.execute("DELETE FROM idempotency WHERE state = 'in-flight'")
 
     def claim(self, client_id: str, key: str, body_hash: str) -> Claim:
         """Claim `key` for this request, or say why not (replay, other body, in flight)."""
-        now = time.time()
+        now = self.clock.now()
         with self.store.tx() as db:
             db.execute("DELETE FROM idempotency WHERE created_at < ?", (now - self.ttl,))
             row = db.execute(

@@ -11,6 +11,7 @@ import anyio
 
 from client.privacy import mask_text
 from mock_server.faults import FAULT_STATE_KEY, RAW_SEND_KEY, ASGIApp, Message, Receive, Scope, Send
+from mock_server.scenarios import STATE_KEY as SCENARIO_STATE_KEY
 from mock_server.store import Store, StoreBusy, dumps
 
 log = logging.getLogger("ddas.mock")
@@ -92,6 +93,7 @@ class RequestLog:
                 profile or state.get("signature_profile"),
                 round((time.time() - started) * 1000, 3),
                 state.get(FAULT_STATE_KEY),
+                state.get(SCENARIO_STATE_KEY),
             )
             await anyio.to_thread.run_sync(self._write, row)
 
@@ -106,7 +108,7 @@ class RequestLog:
         with self.store.tx() as db:
             db.execute(
                 "INSERT INTO requests (time, client_id, method, path, query, status, headers, body_sha256, "
-                "body_size, signature_profile, duration_ms, fault) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "body_size, signature_profile, duration_ms, fault, scenario) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )

@@ -169,6 +169,26 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"requests": {"type": "array", "items": {"type": "object"}}},
     },
     "AdminResult": {"type": "object"},
+    "Clock": {
+        "type": "object",
+        "required": ["today", "now", "moved"],
+        "properties": {
+            "today": {"type": "string", "format": "date"},
+            "now": {"type": "string", "format": "date-time"},
+            "moved": {"type": "boolean", "description": "false: the real date and time"},
+            "startedAt": {
+                "type": ["string", "null"],
+                "format": "date",
+                "description": "the day it was set to",
+            },
+        },
+    },
+    "ClockRequest": {
+        "type": "object",
+        "required": ["today"],
+        "additionalProperties": False,
+        "properties": {"today": {"type": "string", "format": "date", "example": "2027-07-01"}},
+    },
     "FaultConfig": {
         "type": "object",
         "properties": {
@@ -246,6 +266,28 @@ STATUS_TEXT = {
 }
 
 
+def scenario_parameter() -> dict[str, Any]:
+    """The `DDAS-Test-Scenario` request header, its names and meanings from mock_server.scenarios."""
+    from mock_server import scenarios
+
+    fixed = [k.name for k in scenarios.KNOWN if ":" not in k.name]
+    meanings = "; ".join(f"`{k.name}` ({k.applies_to}): {k.meaning}" for k in scenarios.KNOWN)
+    return {
+        "name": scenarios.HEADER,
+        "in": "header",
+        "required": False,
+        "description": "Test kit: force a documented outcome for this request (development mode or "
+        f"--test-scenarios; otherwise 400). {meanings}. An unknown name is 400 listing the known ones.",
+        "schema": {
+            "anyOf": [
+                {"type": "string", "enum": fixed},
+                {"type": "string", "pattern": f"^in_behandeling:[0-9]{{1,{len(str(scenarios.MAX_POLLS))}}}$"},
+                {"type": "string", "pattern": r"^slow:[0-9]{1,3}(\.[0-9]+)?$"},
+            ]
+        },
+    }
+
+
 def _header_refs(names: list[str]) -> dict[str, Any]:
     return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
 
@@ -298,7 +340,13 @@ def _complete_operation(op: dict[str, Any]) -> None:
         responses[code] = {"description": description, "content": content, "headers": _header_refs(names)}
     statuses = set(problems)
     if not admin:
-        statuses |= {429, 500, 502, 503}  # fault injection and rate limits apply to every public endpoint
+        # fault injection, rate limits and test scenarios (400 when off or unknown) apply everywhere
+        statuses |= {400, 429, 500, 502, 503}
+        op.setdefault("parameters", []).append(scenario_parameter())
+        refused = responses.get("400")
+        if refused is not None:  # the token endpoint's own 400 is RFC 6749; a refused scenario a problem
+            problem_ref = {"$ref": "#/components/schemas/Problem"}
+            refused["content"].setdefault("application/problem+json", {"schema": problem_ref})
     else:
         statuses |= {500, 503}  # 503: the database is busy (locked by another connection)
     for status in sorted(statuses):

@@ -10,7 +10,7 @@ are open, which keeps `make demo` (2025H2, 2026H1) working through mid-2027.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from client.planning.periods import Period
@@ -46,10 +46,6 @@ def api_code(period: Period) -> str:
     return f"{period.year}-H{period.half}"
 
 
-def today(settings: MockSettings) -> date:
-    return settings.today or datetime.now(UTC).date()
-
-
 def _default_window(settings: MockSettings, period: Period) -> Window:
     last = period
     for _ in range(settings.correction_halfyears):
@@ -58,8 +54,8 @@ def _default_window(settings: MockSettings, period: Period) -> Window:
     return Window(period, period.start, closes, closes + timedelta(days=settings.withdrawal_days_after_close))
 
 
-def windows(settings: MockSettings) -> list[Window]:
-    """All configured windows, oldest first."""
+def windows(settings: MockSettings, today: date) -> list[Window]:
+    """All configured windows, oldest first (generated ones around `today`, the mock clock's date)."""
     if settings.periods:
         out = []
         for cfg in settings.periods:
@@ -70,7 +66,7 @@ def windows(settings: MockSettings) -> list[Window]:
             )
             out.append(Window(default.period, cfg.opens or default.opens, closes, deadline))
         return sorted(out, key=lambda w: w.period)
-    current = Period.containing(today(settings))
+    current = Period.containing(today)
     first, last = current, current
     for _ in range(settings.past_periods):
         first = first.previous()
@@ -79,8 +75,8 @@ def windows(settings: MockSettings) -> list[Window]:
     return [_default_window(settings, p) for p in Period.range(first, last)]
 
 
-def window_for(settings: MockSettings, period: Period) -> Window | None:
-    for window in windows(settings):
+def window_for(settings: MockSettings, period: Period, today: date) -> Window | None:
+    for window in windows(settings, today):
         if window.period == period:
             return window
     return None

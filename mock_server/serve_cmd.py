@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -48,6 +49,16 @@ def serve(
     lenient_signatures: Annotated[
         bool, typer.Option("--lenient-signatures", help="Also accept signing profile C (canonical JSON).")
     ] = False,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            help="Start the mock's clock on this date, YYYY-MM-DD (periods, deadlines, key and token expiry)."
+        ),
+    ] = None,
+    test_scenarios: Annotated[
+        bool,
+        typer.Option("--test-scenarios", help="Honour DDAS-Test-Scenario headers (always on with --dev)."),
+    ] = False,
     log_level: LogLevelOption = "info",
 ) -> None:
     """Serve the stateful mock receiver of the push route (PUSH-API.md) on http://HOST:PORT/v1."""
@@ -65,6 +76,10 @@ def serve(
         }
         if lenient_signatures:
             overrides["lenient_signatures"] = True
+        if test_scenarios:
+            overrides["test_scenarios"] = True
+        if today is not None:
+            overrides["today"] = parse_today_option(today)
         settings = load_settings(config, **overrides)
         if faults or fault_seed is not None:
             rules = parse_fault_spec(faults) if faults else []
@@ -92,14 +107,34 @@ def serve(
             f"development mode: trusting {dev / 'ca.pem'}; client id 'dev', secret 'dev', scope 'aanleveren'"
         )
         typer.echo(f"  try: ddas push --dev {dev} --base-url {base} ...")
-    if settings.admin_enabled:
-        typer.echo(f"admin endpoints on at {base}/admin (bearer token required)")
+    ctx = app.state.mock
+    if ctx.settings.admin_enabled:
+        token_note = (
+            "token 'dev'" if dev is not None and not settings.admin_token else "bearer token required"
+        )
+        typer.echo(f"admin endpoints on at {base}/admin ({token_note})")
+    if ctx.settings.scenarios_enabled:
+        typer.echo("test scenarios on: send DDAS-Test-Scenario: NAME (see docs/mock.md)")
+    if ctx.clock.moved:
+        typer.echo(f"clock: today is {ctx.clock.today().isoformat()} (PUT/DELETE {base}/admin/clock)")
     if settings.faults.rules or settings.faults.scripts:
         typer.echo(
             f"faults: {len(settings.faults.rules)} rule(s), {len(settings.faults.scripts)} script(s), "
             f"seed {settings.faults.seed}"
         )
     serve_forever(app, host, port, log_level=log_level)
+
+
+def parse_today_option(value: str) -> date:
+    """`--today YYYY-MM-DD` as a date, or a ValueError that says how to write it."""
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"--today {value!r} is not a date; write YYYY-MM-DD, e.g. --today 2027-07-01"
+        ) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,6 @@ import logging
 import math
 import re
 import sqlite3
-import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,9 +28,12 @@ from client.validation.findings import Finding, Severity
 from client.wire.adr import ProblemError
 from client.wire.signing import SignatureError, Verified, Verifier
 from mock_server import periods as periods_mod
+from mock_server import scenarios
 from mock_server import technical_check as tc
+from mock_server.clock import Clock
 from mock_server.idempotency import IdempotencyKeys, Outcome, StoredAnswer
-from mock_server.problems import fail
+from mock_server.problems import fail, signature_problem
+from mock_server.scenarios import Scenario
 from mock_server.settings import MockSettings
 from mock_server.spool import SpooledBody
 from mock_server.store import Store, compress, decompress, dumps, loads
@@ -56,6 +58,7 @@ MAX_LISTED_FINDINGS = 1000
 _PAGE_SUFFIX = re.compile(r"_p\d+-of-\d+$", re.IGNORECASE)
 PROFILE_HEADER = "DDAS-Signature-Profile"
 BACKGROUND_COMPRESS_BYTES = 1024 * 1024
+HOLD_KEY = "scenario-hold:"
 
 
 @dataclass
@@ -96,14 +99,32 @@ def _problem_answer(exc: ProblemError, instance: str, extra_headers: dict[str, s
     return Answer(exc.status, bytes(response.body), headers, "application/problem+json")
 
 
+def _held_polls(db: sqlite3.Connection, delivery_id: str) -> int:
+    """Status polls the delivery still stays in_behandeling for (test scenario in_behandeling:N)."""
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (HOLD_KEY + delivery_id,)).fetchone()
+    return int(row["value"]) if row else 0
+
+
+def _hold_polls(db: sqlite3.Connection, delivery_id: str, polls: int) -> None:
+    if polls > 0:
+        db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (HOLD_KEY + delivery_id, str(polls))
+        )
+    else:
+        db.execute("DELETE FROM meta WHERE key = ?", (HOLD_KEY + delivery_id,))
+
+
 class Deliveries:
     """All operations on deliveries; the routes translate HTTP to these calls and back."""
 
-    def __init__(self, settings: MockSettings, store: Store, verifier: Verifier) -> None:
+    def __init__(
+        self, settings: MockSettings, store: Store, verifier: Verifier, clock: Clock | None = None
+    ) -> None:
         self.settings = settings
         self.store = store
         self.verifier = verifier
-        self.idempotency = IdempotencyKeys(store, settings.idempotency_ttl_seconds)
+        self.clock = clock or Clock(settings.today)
+        self.idempotency = IdempotencyKeys(store, settings.idempotency_ttl_seconds, self.clock)
         self.base = settings.base_path.rstrip("/")
         # Large pages are compressed while the validator runs (zlib releases the GIL).
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ddas-mock-zlib")
@@ -114,10 +135,7 @@ class Deliveries:
         try:
             return self.verifier.verify(body.streamed if isinstance(body, SpooledBody) else body, headers)
         except SignatureError as exc:
-            title = "Digest or signature refused" if exc.status == 401 else "Digest or signature malformed"
-            raise fail(
-                exc.status, title, exc.message, slug=f"signature-{exc.reason}", reason=exc.reason
-            ) from None
+            raise signature_problem(exc) from None
 
     def receive(
         self,
@@ -128,6 +146,7 @@ class Deliveries:
         key: str | None,
         *,
         mandate: Mandate,
+        scenario: Scenario | None = None,
     ) -> Answer:
         """Digest → signature → idempotency → JSON → organisation → schema → bookkeeping (the route did
         the rest). `mandate`: the organisations `client_id` may deliver for."""
@@ -172,7 +191,7 @@ class Deliveries:
             blob = self._background.submit(compress, body)
         try:
             try:
-                answer = self._process(client_id, body, filename, verified, body_hash, mandate, blob)
+                answer = self._process(client_id, body, filename, verified, body_hash, mandate, blob, scenario)
                 answer.headers.update(profile_headers)
             except ProblemError as exc:
                 answer = _problem_answer(exc, instance, profile_headers)
@@ -196,6 +215,7 @@ class Deliveries:
         body_hash: str,
         mandate: Mandate,
         blob: Future[bytes] | None = None,
+        scenario: Scenario | None = None,
     ) -> Answer:
         source = body.path if isinstance(body, SpooledBody) else body
         report, facts = tc.check_page(source, name=filename, profile=self.settings.validation_profile)
@@ -244,8 +264,8 @@ class Deliveries:
                 title="Not a half-year period",
                 slug="period-not-half-year",
             )
-        window = periods_mod.window_for(self.settings, period)
-        today = periods_mod.today(self.settings)
+        today = self.clock.today()
+        window = periods_mod.window_for(self.settings, period, today)
         if window is None or not window.is_open(today):
             code = periods_mod.api_code(period)
             if window is None:
@@ -301,6 +321,7 @@ class Deliveries:
             profile=verified.profile.value,
             sha=body_hash,
             blob=blob,
+            scenario=scenario,
         )
 
     def _book_page(
@@ -316,6 +337,7 @@ class Deliveries:
         profile: str,
         sha: str,
         blob: Future[bytes] | None,
+        scenario: Scenario | None = None,
     ) -> Answer:
         meta = facts.meta
         if blob is not None:
@@ -326,7 +348,7 @@ class Deliveries:
         meta_json = meta.to_json()
         findings_json = dumps([finding_dict(f) for f in findings])
         assert facts.org_key is not None
-        now = time.time()
+        now = self.clock.now()
         with self.store.tx() as db:
             current = db.execute(
                 "SELECT * FROM deliveries "
@@ -395,13 +417,15 @@ class Deliveries:
             count = db.execute("SELECT COUNT(*) FROM pages WHERE delivery_id = ?", (delivery_id,)).fetchone()[
                 0
             ]
+            if scenario is not None:
+                self._apply_scenario(db, delivery_id, scenario)
             if count >= meta.total_pages:
                 ready = now + self.settings.processing_delay_seconds
                 db.execute(
                     "UPDATE deliveries SET status = ?, ready_at = ? WHERE id = ?",
                     (IN_BEHANDELING, ready, delivery_id),
                 )
-                if self.settings.processing_delay_seconds <= 0:
+                if self.settings.processing_delay_seconds <= 0 and not _held_polls(db, delivery_id):
                     self._finalize(db, delivery_id, now)
             row = db.execute("SELECT * FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
             resource = self._resource(db, row, now, page_number=meta.number)
@@ -419,6 +443,25 @@ class Deliveries:
 
     # --------------------------------------------------------------------------------------- transitions
 
+    def _apply_scenario(self, db: sqlite3.Connection, delivery_id: str, scenario: Scenario) -> None:
+        """A page of this delivery carried a delivery scenario (mock_server.scenarios)."""
+        if scenario.name == "in_behandeling":
+            _hold_polls(db, delivery_id, scenario.polls)
+        elif scenario.name == "technisch_afgekeurd":
+            finding = Finding(
+                scenarios.CODE,
+                Severity.ERROR,
+                "",
+                "refused by the test scenario technisch_afgekeurd (DDAS-Test-Scenario header)",
+                "deliver without the DDAS-Test-Scenario header for a real technical check",
+            )
+            row = db.execute("SELECT findings FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+            existing = loads(row["findings"]) or []
+            db.execute(
+                "UPDATE deliveries SET findings = ? WHERE id = ?",
+                (dumps([*existing, finding_dict(finding)]), delivery_id),
+            )
+
     def _finalize(self, db: sqlite3.Connection, delivery_id: str, now: float) -> None:
         row = db.execute("SELECT * FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
         metas = [
@@ -427,7 +470,8 @@ class Deliveries:
         ]
         whole = tc.whole_delivery_findings(metas)
         existing = loads(row["findings"]) or []
-        status = AFGEKEURD if any(f.severity is Severity.ERROR for f in whole) else GOEDGEKEURD
+        forced = any(f.get("code") == scenarios.CODE for f in existing)  # test scenario technisch_afgekeurd
+        status = AFGEKEURD if forced or any(f.severity is Severity.ERROR for f in whole) else GOEDGEKEURD
         db.execute(
             "UPDATE deliveries SET status = ?, findings = ?, updated_at = ? WHERE id = ?",
             (status, dumps([*existing, *(finding_dict(f) for f in whole)]), now, delivery_id),
@@ -468,7 +512,7 @@ class Deliveries:
                 "UPDATE deliveries SET status = ?, findings = ?, updated_at = ? WHERE id = ?",
                 (AFGEKEURD, dumps([*existing, finding_dict(finding)]), now, row["id"]),
             )
-        elif status == IN_BEHANDELING and (row["ready_at"] or 0) <= now:
+        elif status == IN_BEHANDELING and (row["ready_at"] or 0) <= now and not _held_polls(db, row["id"]):
             self._finalize(db, row["id"], now)
         else:
             return row
@@ -557,10 +601,13 @@ class Deliveries:
         return self._refresh(db, row, now)
 
     def get(self, delivery_id: str, *, mandate: Mandate) -> tuple[dict[str, Any], dict[str, str]]:
-        now = time.time()
+        now = self.clock.now()
         with self.store.tx() as db:
             row = self._row(db, delivery_id, now, mandate)
             resource = self._resource(db, row, now)
+            held = _held_polls(db, delivery_id)
+            if held:  # test scenario in_behandeling:N: this poll was one of the N
+                _hold_polls(db, delivery_id, held - 1)
         headers: dict[str, str] = {}
         if "retryAfter" in resource:
             headers["Retry-After"] = str(resource["retryAfter"])
@@ -593,7 +640,7 @@ class Deliveries:
             clauses.append("uitvraagdeel = ?")
             args.append(uitvraagdeel)
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        now = time.time()
+        now = self.clock.now()
         with self.store.tx() as db:
             rows = db.execute(f"SELECT * FROM deliveries{where} ORDER BY seq", args).fetchall()
             items = [self._resource(db, self._refresh(db, r, now), now, full=False) for r in rows]
@@ -602,8 +649,8 @@ class Deliveries:
         return {"aanleveringen": items, "total": len(items)}
 
     def withdraw(self, delivery_id: str, *, mandate: Mandate) -> dict[str, Any]:
-        now = time.time()
-        today = periods_mod.today(self.settings)
+        now = self.clock.now()
+        today = self.clock.today()
         with self.store.tx() as db:
             row = self._row(db, delivery_id, now, mandate)
             if row["status"] == VERVANGEN:
@@ -615,7 +662,7 @@ class Deliveries:
                     vervangenDoor=row["replaced_by"],
                 )
             if row["status"] != INGETROKKEN:
-                window = periods_mod.window_for(self.settings, Period.parse(row["period"]))
+                window = periods_mod.window_for(self.settings, Period.parse(row["period"]), today)
                 deadline = window.withdrawal_deadline if window else None
                 if deadline is None or today > deadline:
                     when = deadline.isoformat() if deadline else "unknown"
@@ -637,7 +684,7 @@ class Deliveries:
     # -------------------------------------------------------------------------------------------- report
 
     def report(self, delivery_id: str, *, mandate: Mandate) -> dict[str, Any]:
-        now = time.time()
+        now = self.clock.now()
         with self.store.tx() as db:
             row = self._row(db, delivery_id, now, mandate)
             if row["status"] != GOEDGEKEURD:

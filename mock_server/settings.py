@@ -137,9 +137,16 @@ class MockSettings(FileBackedSettings):
     rate_limit_per_second: float = Field(default=100.0, ge=0.0)
     rate_limit_burst: int = Field(default=200, ge=1)
 
+    # Test kit: `DDAS-Test-Scenario` headers (None: on in development mode only)
+    test_scenarios: bool | None = None
+
     @property
     def admin_enabled(self) -> bool:
         return bool(self.admin_token)
+
+    @property
+    def scenarios_enabled(self) -> bool:
+        return self.test_scenarios if self.test_scenarios is not None else self.dev_dir is not None
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> MockSettings:

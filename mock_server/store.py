@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS requests (
     id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, client_id TEXT, method TEXT NOT NULL,
     path TEXT NOT NULL, query TEXT NOT NULL, status INTEGER, headers TEXT NOT NULL,
     body_sha256 TEXT NOT NULL, body_size INTEGER NOT NULL, signature_profile TEXT, duration_ms REAL,
-    fault TEXT
+    fault TEXT, scenario TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
@@ -111,6 +111,18 @@ def _create_private(path: Path) -> None:
         os.chmod(path, 0o600)
 
 
+# Columns added after the first release: a database written by an older mock gains them on open.
+ADDED_COLUMNS = {"requests": {"scenario": "TEXT"}}
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    for table, columns in ADDED_COLUMNS.items():
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for name, kind in columns.items():
+            if name not in present:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+
+
 class Store:
     """The mock's database. Use `with store.tx() as db:` for every read or write."""
 
@@ -129,6 +141,7 @@ class Store:
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(SCHEMA)
+            _add_missing_columns(self._conn)
         except (sqlite3.Error, OSError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise StoreError(

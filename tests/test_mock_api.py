@@ -173,10 +173,10 @@ def test_default_periods_relative_to_today() -> None:
     from mock_server.periods import windows
 
     for today in (date(2026, 11, 28), date(2027, 3, 1), date(2025, 1, 15)):
-        ws = windows(MockSettings(db=":memory:", today=today))
+        ws = windows(MockSettings(db=":memory:"), today)
         open_codes = [w.period.code for w in ws if w.is_open(today)]
         assert len(open_codes) == 4, open_codes  # the current period and the three before it
-    ws = windows(MockSettings(db=":memory:", today=date(2026, 11, 28)))
+    ws = windows(MockSettings(db=":memory:"), date(2026, 11, 28))
     assert {"2025H2", "2026H1", "2026H2"} <= {w.period.code for w in ws if w.is_open(date(2026, 11, 28))}
 
 
@@ -367,7 +367,9 @@ def test_idempotency_in_flight(mock: Mock, request: pytest.FixtureRequest) -> No
 
     store = Store(store_path)
     keys = IdempotencyKeys.__new__(IdempotencyKeys)
-    keys.store, keys.ttl = store, 86400
+    from mock_server.clock import Clock
+
+    keys.store, keys.ttl, keys.clock = store, 86400, Clock(mock.settings.today)
     keys.claim("dev", key, hashlib.sha256(body).hexdigest())
     r = mock.client.deliver(body, key=key)
     assert problem(r, 409)["type"].endswith("in-flight")
@@ -631,9 +633,10 @@ def test_admin_reset_and_disabled(tmp_path: Path) -> None:
             "reset": True
         }
         assert client.get("/aanleveringen").json()["total"] == 0
-    settings = dev_settings(tmp_path / "b", today=TODAY)
+    # development mode turns admin on behind the token `dev`; without dev mode and a token it is off
+    settings = MockSettings(db=str(tmp_path / "b.sqlite"), today=TODAY)
     with running_mock(settings) as url:
-        problem(httpx.get(f"{url}/admin/requests", headers={"Authorization": "Bearer t"}), 404)
+        problem(httpx.get(f"{url}/admin/requests", headers={"Authorization": "Bearer dev"}), 404)
 
 
 def test_rate_limit(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def test_document_is_complete() -> None:
 def test_schemathesis_against_live_mock(tmp_path: Path) -> None:
     """Bounded property-based run: no 5xx, every answer conforms to the document."""
     command = schemathesis_command()
-    settings = dev_settings(tmp_path, admin_token="admin", rate_limit_per_second=0)
+    settings = dev_settings(tmp_path, admin_token="admin", rate_limit_per_second=0, test_scenarios=False)
     with running_mock(settings) as url:
         with MockClient(url, None) as client:
             token = client.token()

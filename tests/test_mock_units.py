@@ -43,7 +43,7 @@ def test_period_of_dates() -> None:
 
 def test_configured_windows() -> None:
     settings = MockSettings(db=":memory:", periods=[{"code": "2026-H1", "closes": "2026-09-30"}])  # type: ignore[list-item]
-    (window,) = windows(settings)
+    (window,) = windows(settings, date(2026, 11, 28))
     assert window.opens == date(2026, 1, 1) and window.closes == date(2026, 9, 30)
     assert window.withdrawal_deadline == date(2026, 9, 30)
     assert not window.is_open(date(2026, 10, 1))

@@ -119,6 +119,7 @@ def requests_log(
             "signatureProfile": r["signature_profile"],
             "durationMs": r["duration_ms"],
             "fault": r["fault"],
+            "scenario": r["scenario"],
         }
         for r in rows
     ]

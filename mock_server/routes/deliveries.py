@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from mock_server import scenarios
 from mock_server.auth import Principal
 from mock_server.context import context
 from mock_server.idempotency import MAX_KEY_LENGTH, key_of
@@ -132,6 +133,7 @@ async def deliver_page(
             bestandsnaam.strip() if bestandsnaam else None,
             key,
             mandate=who.mandate,
+            scenario=scenarios.of(request),
         )
     request.state.signature_profile = answer.headers.get("DDAS-Signature-Profile")
     return Response(

@@ -25,9 +25,9 @@ router = APIRouter(tags=["aanleverperiodes"])
     },
 )
 def list_periods(request: Request, who: Principal = Depends(principal)) -> dict[str, Any]:
-    settings = context(request).settings
-    today = periods_mod.today(settings)
-    items = [w.to_dict(today) for w in periods_mod.windows(settings)]
+    ctx = context(request)
+    today = ctx.clock.today()
+    items = [w.to_dict(today) for w in periods_mod.windows(ctx.settings, today)]
     return {
         "vandaag": today.isoformat(),
         "aanleverperiodes": items,

@@ -1,0 +1,102 @@
+"""`/admin/clock`: move the mock's "today" (periods, deadlines, key and token expiry) and back again."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from mock_server.context import context
+from mock_server.problems import fail
+from mock_server.routes.admin import admin
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+# A clock further than this from the real date is a typo, not a test (years 2000..2199 cover every period).
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
+CLOCK_EXTRA = {
+    "x-problems": [401],
+    "x-admin": True,
+    "x-responses": {"200": ("The mock's clock", "Clock", "application/json")},
+}
+
+
+@router.get(
+    "/clock",
+    summary="The mock's clock: today, now, and whether it was moved",
+    operation_id="adminGetClock",
+    response_model=None,
+    dependencies=[Depends(admin)],
+    openapi_extra=CLOCK_EXTRA,
+)
+def get_clock(request: Request) -> JSONResponse:
+    return JSONResponse(context(request).clock.to_dict())
+
+
+@router.put(
+    "/clock",
+    summary='Move today: {"today": "YYYY-MM-DD"} (the clock starts at noon UTC and keeps running)',
+    operation_id="adminPutClock",
+    response_model=None,
+    dependencies=[Depends(admin)],
+    openapi_extra={
+        **CLOCK_EXTRA,
+        "x-problems": [400, 401],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClockRequest"}}},
+        },
+    },
+)
+async def put_clock(request: Request) -> JSONResponse:
+    ctx = context(request)
+    body = await request.body()
+    day = parse_today(body)
+    ctx.clock.set_today(day)
+    return JSONResponse(ctx.clock.to_dict())
+
+
+@router.delete(
+    "/clock",
+    summary="Back to the real date and time",
+    operation_id="adminDeleteClock",
+    response_model=None,
+    dependencies=[Depends(admin)],
+    openapi_extra=CLOCK_EXTRA,
+)
+def delete_clock(request: Request) -> JSONResponse:
+    ctx = context(request)
+    ctx.clock.set_today(None)
+    return JSONResponse(ctx.clock.to_dict())
+
+
+def parse_today(body: bytes) -> date:
+    """The `today` of a PUT /admin/clock body, or a 400 saying what is wrong and how to write it."""
+    import orjson
+
+    hint = 'send {"today": "YYYY-MM-DD"}, e.g. {"today": "2027-07-01"}'
+    if len(body) > 1024:
+        raise fail(400, "Invalid input", f"the body is over 1024 bytes; {hint}", slug="invalid-input")
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise fail(400, "Invalid input", f"the body is not JSON; {hint}", slug="invalid-input") from None
+    value = data.get("today") if isinstance(data, dict) else None
+    extra = sorted(set(data) - {"today"}) if isinstance(data, dict) else []
+    if extra:
+        raise fail(400, "Invalid input", f"unknown field(s) {', '.join(extra)}; {hint}", slug="invalid-input")
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise fail(400, "Invalid input", f"/today must be a date YYYY-MM-DD; {hint}", slug="invalid-input")
+    if not EARLIEST <= day <= LATEST:
+        raise fail(
+            400,
+            "Invalid input",
+            f"/today {day.isoformat()} is outside {EARLIEST.isoformat()}..{LATEST.isoformat()}",
+            slug="invalid-input",
+        )
+    return day
