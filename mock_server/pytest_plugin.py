@@ -48,17 +48,17 @@ def pytest_configure(config: pytest.Config) -> None:
     """A bad --ddas-mock-faults stops the session at once with the reason (pydantic only when given)."""
     spec = config.getoption(FAULTS_OPTION, default=None)
     if spec:
+        from pydantic import ValidationError
+
         from mock_server.settings import parse_fault_spec
 
         try:
             parse_fault_spec(spec)
+        except ValidationError as exc:
+            reason = "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())
+            raise pytest.UsageError(f"{FAULTS_OPTION} {spec!r}: {reason}") from None
         except ValueError as exc:
-            raise pytest.UsageError(f"{FAULTS_OPTION} {spec!r}: {_first_line(exc)}") from None
-
-
-def _first_line(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[-1] if len(lines) > 1 and "validation error" in lines[0] else (lines[0] if lines else "")
+            raise pytest.UsageError(f"{FAULTS_OPTION} {spec!r}: {exc}") from None
 
 
 @dataclass
