@@ -17,7 +17,7 @@ app = typer.Typer(
     rich_markup_mode=markup_mode(),  # plain, unwrapped errors when stderr is not a terminal
 )
 
-COMMAND_MODULES = ("serve_cmd", "pull_cmd")
+COMMAND_MODULES = ("serve_cmd", "pull_cmd", "conform_cmd")
 
 
 @app.callback()

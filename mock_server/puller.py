@@ -146,6 +146,11 @@ class PullResult:
         )
 
 
+def traject_digest(traject: Any) -> bytes:
+    """A traject's identity across pages: SHA-256 of its JSON with sorted keys (key order is no change)."""
+    return hashlib.sha256(orjson.dumps(traject, option=orjson.OPT_SORT_KEYS)).digest()
+
+
 def _finding(code: str, message: str, hint: str = "", path: str = "") -> Finding:
     return Finding(code, Severity.ERROR, path, message, hint)
 
@@ -297,7 +302,7 @@ class Puller:
             labels.append(organisation_label(lev.get("aanleverende_organisatie")))
             trajecten = lev.get("schuldhulptrajecten")
             for t in trajecten if isinstance(trajecten, list) else []:
-                digests.append(hashlib.sha256(orjson.dumps(t, option=orjson.OPT_SORT_KEYS)).digest())
+                digests.append(traject_digest(t))
         pag = document.get("paginering")
         return PulledPage(
             number=number,
