@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from client.delivery.results import PushResult
 
 from mock_server.demo_pull import step_pull
+from mock_server.demo_testkit import step_testkit
 
 DEMO_DIR = Path(".ddas-demo")
 DEMO_SEED = 2026
@@ -256,6 +257,7 @@ DEMO_STEPS: list[tuple[str, DemoStep]] = [
     ("push", step_push),
     ("push-again", step_push_again),
     ("pull", step_pull),
+    ("testkit", step_testkit),
 ]
 
 

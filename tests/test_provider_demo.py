@@ -19,3 +19,8 @@ def test_demo_pull_step_matches_the_push(tmp_path: Path) -> None:
     assert ctx.timings["pull_equal"] == 1.0, text[-3000:]
     assert "the same trajecten" in text and "NO" not in text.split("7. The official route")[-1]
     assert (tmp_path / "demo" / "pull.sqlite").is_file()
+    # 8. the test kit: one forced scenario, then ddas-mock conform against ddas serve, all checks passing
+    kit = text.split("8. The test kit")[-1]
+    assert ctx.timings["testkit_ok"] == 1.0, kit[-3000:]
+    assert "DDAS-Test-Scenario: technisch_afgekeurd" in kit and "MOCK-SCENARIO-01" in kit
+    assert "SHV-SIG-01" in kit and "failed" not in kit
