@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from client.privacy import mask_text
 from client.wire.signing import SignatureError
 from mock_server.auth import Tokens, bearer_token
 from mock_server.faults import FORCED_FAULT_KEY, SLOW_SECONDS_KEY, ASGIApp, Receive, Scope, Send, drain
@@ -114,7 +115,7 @@ def parse(raw: str) -> Scenario:
         return Scenario(name, seconds)
     if not sep and text in NAMES:
         return Scenario(text)
-    shown = text[:MAX_HEADER_CHARS] + ("..." if len(text) > MAX_HEADER_CHARS else "")
+    shown = mask_text(text[:MAX_HEADER_CHARS]) + ("..." if len(text) > MAX_HEADER_CHARS else "")
     raise ScenarioError(f"unknown test scenario {shown!r}; known: {_known_list()}")
 
 
@@ -154,7 +155,7 @@ class ScenarioMiddleware:
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
-        state[STATE_KEY] = raw[:MAX_HEADER_CHARS]
+        state[STATE_KEY] = mask_text(raw[:MAX_HEADER_CHARS])
         try:
             scenario, bearer = self._check(scope, raw)
         except ProblemError as exc:
@@ -212,7 +213,8 @@ class ScenarioMiddleware:
             raise fail(
                 400,
                 "Test scenario not applicable",
-                f"test scenario {raw.strip()!r} applies to {where}, not to {scope['method']} {path}",
+                f"test scenario {mask_text(raw.strip())!r} applies to {where}, "
+                f"not to {scope['method']} {path}",
                 slug="test-scenario-not-applicable",
             )
         return scenario, bearer

@@ -307,3 +307,155 @@ def test_unreachable_or_unconfigured_is_exit_2(keys: DevKeys, provider: str) -> 
     assert bad_url.exit_code == 2 and "Traceback" not in bad_url.output
     with pytest.raises(ConformError):
         run_conformance(ConformOptions(url=provider, dev_dir=keys.dir, client_cert=keys.dir / "ca.pem"))
+
+
+@pytest.mark.timeout(180)
+def test_ddas_serve_conforms_as_a_vendor_runs_it(export: Path, keys: DevKeys, tmp_path: Path) -> None:
+    """Two real processes: `ddas serve --dev` (default settings) and `ddas-mock conform` with JUnit XML."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = free_port()
+    serve = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from client.cli import main; main()",
+            "serve",
+            "--data",
+            str(export),
+            "--dev",
+            str(keys.dir),
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert serve.poll() is None, serve.stdout.read() if serve.stdout else ""
+            try:
+                httpx.post(f"{url}/gegevens", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "ddas serve did not start"
+                time.sleep(0.1)
+        junit = tmp_path / "conform.xml"
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from mock_server.cli import main; main()",
+                "conform",
+                url,
+                "--dev",
+                str(keys.dir),
+                "--period",
+                "2026H1",
+                "--junit",
+                str(junit),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=150,
+            cwd=tmp_path,
+        )
+    finally:
+        serve.terminate()
+        try:
+            serve.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            serve.communicate()
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"conforms: {len(IDS)} passed, 0 failed, 0 skipped" in run.stdout
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "0" and suite.get("tests") == str(len(IDS))
+
+
+def _fake_provider(body: bytes) -> Any:
+    """A provider that answers every request with `body` (unsigned): for the bounds on what comes back."""
+    from fastapi import FastAPI
+    from fastapi.responses import Response
+
+    fake = FastAPI()
+
+    @fake.post("/v1/gegevens")
+    def gegevens() -> Response:
+        return Response(body, media_type="application/json", headers={"API-Version": "1.0.0"})
+
+    return fake
+
+
+def _page_body(total_pages: int, padding: int = 0) -> bytes:
+    document = {
+        "gegevens": {
+            "startdatumLevering": "2026-01-01",
+            "einddatumLevering": "2026-06-30",
+            "leveringen": [{"schuldhulptrajecten": [{"startdatum": "2026-02-01", "n": n} for n in range(3)]}],
+            "x": "y" * padding,
+        },
+        "paginering": {"pageSize": 1, "currentPage": 1, "totalPages": total_pages, "totalRecords": 3},
+    }
+    return orjson.dumps(document)
+
+
+def test_total_pages_from_the_provider_is_bounded(keys: DevKeys) -> None:
+    with serve_in_thread(_fake_provider(_page_body(10**9))) as origin:
+        opts = ConformOptions(url=origin + "/v1", dev_dir=keys.dir, today=date(2026, 11, 28), max_pages=5)
+        report = run_conformance(opts)
+    outcome = {r.check.id: r.outcome for r in report.results}
+    assert outcome["SHV-PAGE-03"].status is Status.FAILED
+    assert "totalPages 1,000,000,000 is over the limit of 5" in outcome["SHV-PAGE-03"].detail
+    assert outcome["SHV-SIG-01"].status is Status.FAILED  # unsigned answers
+    assert not report.ok
+
+
+def test_body_size_from_the_provider_is_bounded(keys: DevKeys) -> None:
+    with serve_in_thread(_fake_provider(_page_body(1, padding=200_000))) as origin:
+        opts = ConformOptions(url=origin + "/v1", dev_dir=keys.dir, max_body_bytes=64 * 1024)
+        with pytest.raises(ConformError) as caught:
+            run_conformance(opts)
+    assert caught.value.kind == "usage" and "over 65,536 bytes" in caught.value.message
+
+
+def _official_schema() -> Any:
+    """../shared's official schema; its absence fails under CI (the check must not silently vanish)."""
+    from tests.conftest import OFFICIAL_SCHEMA
+
+    if not OFFICIAL_SCHEMA.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{OFFICIAL_SCHEMA} is missing: CI runs with ../shared")
+        pytest.skip("../shared/ddas-spec is absent: the comparison with the official schema needs it")
+    return orjson.loads(OFFICIAL_SCHEMA.read_bytes())
+
+
+@pytest.mark.parametrize("broken", [None, "SHV-SCHEMA-01"])
+def test_schema_check_agrees_with_the_official_schema(
+    provider: str, keys: DevKeys, broken: str | None
+) -> None:
+    """What SHV-SCHEMA-01 (generated schema) says of each page, the official schema says too."""
+    import jsonschema_rs
+
+    official = jsonschema_rs.validator_for(_official_schema(), validate_formats=True)
+    Broken.kind, Broken.seen = broken, {}
+    try:
+        report = run_conformance(options(provider, keys))
+    finally:
+        Broken.kind = None
+    (schema,) = [r.outcome for r in report.results if r.check.id == "SHV-SCHEMA-01"]
+    pages = [e.document()["gegevens"] for e in schema.exchanges]
+    assert pages
+    verdicts = {official.is_valid(page) for page in pages}
+    assert verdicts == {broken is None}
+    assert (schema.status is Status.PASSED) == (broken is None)

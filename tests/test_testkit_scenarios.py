@@ -152,3 +152,29 @@ def test_scenarios_off_outside_development_mode(tmp_path: Path) -> None:
     on = MockSettings(db=str(tmp_path / "on.sqlite"), test_scenarios=True)
     with running_mock(on) as url:
         assert httpx.get(f"{url}/aanleverperiodes", headers=scenario("503"), timeout=10).status_code == 503
+
+
+def test_no_bsn_from_the_header_in_answers_or_log(ddas_mock: DdasMock, client: MockClient) -> None:
+    r = client.get("/aanleverperiodes", headers=scenario("123456789"))
+    assert r.status_code == 400 and "123456789" not in r.text and "*****6789" in r.text
+    assert "123456789" not in ddas_mock.admin.get("/requests").text
+
+
+def test_request_log_of_an_older_database_gains_the_scenario_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    from mock_server.store import Store
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE requests (id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, client_id TEXT, "
+            "method TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, status INTEGER, "
+            "headers TEXT NOT NULL, body_sha256 TEXT NOT NULL, body_size INTEGER NOT NULL, "
+            "signature_profile TEXT, duration_ms REAL, fault TEXT)"
+        )
+    store = Store(path)
+    with store.tx() as db:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(requests)")}
+    store.close()
+    assert "scenario" in columns

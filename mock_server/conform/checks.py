@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from client.planning.lifetime import lifetime
+from client.privacy import mask_text
 from client.provider.settings import MAX_PAGE_SIZE
 from mock_server.conform.session import ConformError, Exchange, Session
 from mock_server.puller import traject_digest
@@ -101,14 +102,20 @@ class Facts:
                 raise ConformError(
                     "usage",
                     f"the provider refused our credentials (HTTP {exchange.status}): "
-                    f"{exchange.body[:300].decode('utf-8', 'replace')}; check --token or --dev",
+                    f"{mask_text(exchange.body[:300].decode('utf-8', 'replace'))}; check --token or --dev",
+                )
+            if exchange.truncated:
+                raise ConformError(
+                    "usage",
+                    f"page 1 at pageSize 25000 is over {self.session.options.max_body_bytes:,} bytes; "
+                    "raise --max-body-mb if such pages are expected",
                 )
             page = read_page(exchange)
             if page is None:
                 raise ConformError(
                     "usage",
                     f"a plain request got HTTP {exchange.status}, not a page: "
-                    f"{exchange.body[:300].decode('utf-8', 'replace')}; "
+                    f"{mask_text(exchange.body[:300].decode('utf-8', 'replace'))}; "
                     "check the URL, --period and --organisation",
                 )
             self._single = page
