@@ -168,7 +168,8 @@ def test_request_log_of_an_older_database_gains_the_scenario_column(tmp_path: Pa
     path = tmp_path / "old.sqlite"
     with sqlite3.connect(path) as old:
         old.execute(
-            "CREATE TABLE requests (id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, client_id TEXT, "
+            "CREATE TABLE requests (id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, "
+            "client_id TEXT, "
             "method TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, status INTEGER, "
             "headers TEXT NOT NULL, body_sha256 TEXT NOT NULL, body_size INTEGER NOT NULL, "
             "signature_profile TEXT, duration_ms REAL, fault TEXT)"
