@@ -72,6 +72,7 @@ class DdasMock:
     dev_dir: Path
     admin: httpx.Client
     _stack: contextlib.ExitStack = field(repr=False)
+    _faults: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def set_today(self, day: date | None) -> None:
         """Move the mock's clock to `day` (None: back to the real date)."""
@@ -84,6 +85,7 @@ class DdasMock:
     def reset(self) -> None:
         """Forget deliveries, idempotency keys and the request log; faults and the clock as at the start."""
         self.admin.post("/reset").raise_for_status()
+        self.admin.put("/faults", json=self._faults).raise_for_status()
         self.admin.delete("/clock").raise_for_status()
 
     def requests(self, limit: int = 200) -> list[dict[str, Any]]:
@@ -132,6 +134,7 @@ def start_mock(settings: MockSettings) -> DdasMock:
         stack.close()
         raise
     assert settings.dev_dir is not None
+    faults = settings.faults.model_dump(mode="json")
     return DdasMock(
         base_url=base_url,
         token_url=f"{base_url}/oauth/token",
@@ -140,6 +143,7 @@ def start_mock(settings: MockSettings) -> DdasMock:
         dev_dir=settings.dev_dir,
         admin=admin,
         _stack=stack,
+        _faults=faults,
     )
 
 

@@ -58,3 +58,24 @@ def test_plain():
     )
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_reset_restores_faults_and_clock(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_leak="""
+import datetime
+import httpx
+
+def test_a_changes_everything(ddas_mock):
+    ddas_mock.admin.put("/faults", json={"rules": [{"kind": "500"}]}).raise_for_status()
+    ddas_mock.set_today(datetime.date(2030, 1, 1))
+    assert httpx.get(ddas_mock.base_url + "/aanleverperiodes").status_code == 500
+
+def test_b_sees_none_of_it(ddas_mock):
+    assert ddas_mock.admin.get("/faults").json()["rules"] == []
+    assert ddas_mock.admin.get("/clock").json()["moved"] is False
+    assert ddas_mock.requests() == []
+"""
+    )
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
