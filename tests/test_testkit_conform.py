@@ -459,3 +459,35 @@ def test_schema_check_agrees_with_the_official_schema(
     verdicts = {official.is_valid(page) for page in pages}
     assert verdicts == {broken is None}
     assert (schema.status is Status.PASSED) == (broken is None)
+
+
+def test_mutual_tls_provider(export: Path, keys: DevKeys, tmp_path: Path) -> None:
+    """A provider behind mutual TLS: --client-cert/--client-key reach it; without them exit 2."""
+    import ssl
+
+    settings = dev_provider_settings([export], keys.dir, aanleverdatum=STAMP, today=date(2026, 11, 28))
+    app = create_provider_app(settings)
+    tls = {
+        "ssl_certfile": str(keys.dir / "tls-cert.pem"),
+        "ssl_keyfile": str(keys.dir / "tls-key.pem"),
+        "ssl_ca_certs": str(keys.dir / "ca.pem"),
+        "ssl_cert_reqs": ssl.CERT_REQUIRED,
+    }
+    try:
+        with serve_in_thread(app, **tls) as origin:
+            url = origin.replace("http://", "https://") + "/v1"
+            common = ["conform", url, "--dev", str(keys.dir), "--period", "2026H1"]
+            client = [
+                "--client-cert",
+                str(keys.dir / "tls-cert.pem"),
+                "--client-key",
+                str(keys.dir / "tls-key.pem"),
+            ]
+            with_cert = CliRunner().invoke(mock_cli, [*common, *client])
+            without = CliRunner().invoke(mock_cli, common)
+            half = CliRunner().invoke(mock_cli, [*common, "--client-cert", str(keys.dir / "tls-cert.pem")])
+    finally:
+        app.state.provider.cache.close()
+    assert with_cert.exit_code == 0, with_cert.output
+    assert without.exit_code == 2 and "Traceback" not in without.output
+    assert half.exit_code == 2 and "--client-cert and --client-key go together" in half.output

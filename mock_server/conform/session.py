@@ -9,6 +9,7 @@ and the number of pages followed.
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,12 +95,9 @@ class Session:
 
     def __init__(self, options: ConformOptions) -> None:
         self.options = options
-        cert: tuple[str, str] | None = None
-        if options.client_cert or options.client_key:
-            if not (options.client_cert and options.client_key):
-                raise ConformError("usage", "--client-cert and --client-key go together")
-            cert = (str(options.client_cert), str(options.client_key))
-        self.http = httpx.Client(timeout=httpx.Timeout(options.timeout, connect=10.0), cert=cert)
+        self.http = httpx.Client(
+            timeout=httpx.Timeout(options.timeout, connect=10.0), verify=tls_context(options)
+        )
         pull = PullOptions(
             url=options.url,
             period=options.period,
@@ -192,6 +190,26 @@ class Session:
             except SignatureError as exc:
                 error = f"{exc.reason}: {exc.message}"
         return Exchange(what, body, response.status_code, response.headers, data, error, truncated)
+
+
+def tls_context(options: ConformOptions) -> ssl.SSLContext:
+    """The system's CAs (plus the development CA with --dev), and the client certificate for mutual TLS.
+
+    httpx takes the client certificate in this context (its `cert=` is deprecated since 0.28).
+    """
+    if bool(options.client_cert) != bool(options.client_key):
+        raise ConformError("usage", "--client-cert and --client-key go together")
+    context = ssl.create_default_context()
+    try:
+        if options.dev_dir is not None and (options.dev_dir / "ca.pem").is_file():
+            context.load_verify_locations(cafile=options.dev_dir / "ca.pem")
+        if options.client_cert and options.client_key:
+            context.load_cert_chain(options.client_cert, options.client_key)
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        where = getattr(exc, "filename", None) or f"{options.client_cert} / {options.client_key}"
+        raise ConformError("usage", f"TLS: {where}: {reason}") from None
+    return context
 
 
 def _retry_after(headers: httpx.Headers) -> float:
