@@ -418,6 +418,7 @@ def test_total_pages_from_the_provider_is_bounded(keys: DevKeys) -> None:
     assert outcome["SHV-PAGE-03"].status is Status.FAILED
     assert "totalPages 1,000,000,000 is over the limit of 5" in outcome["SHV-PAGE-03"].detail
     assert outcome["SHV-SIG-01"].status is Status.FAILED  # unsigned answers
+    assert b'"page":1000000001' in outcome["SHV-PAGE-04"].exchanges[0].request  # past the declared end
     assert not report.ok
 
 

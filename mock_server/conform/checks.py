@@ -325,7 +325,8 @@ def check_past_the_end(session: Session, facts: Facts) -> Outcome:
     pages = facts.sequence()
     if not pages:
         return failed(facts.sequence_problem or "no pages")
-    beyond = len(pages) + 1
+    declared = (pages[0].paginering or {}).get("totalPages")
+    beyond = (declared if isinstance(declared, int) and not isinstance(declared, bool) else len(pages)) + 1
     exchange = session.post(
         f"page {beyond} (past the end)", session.request(page=beyond, pageSize=facts.page_size)
     )
