@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from client.privacy import mask_text
+from client.protocol import DeliveryState
 from client.wire.signing import SignatureError
 from mock_server.auth import Tokens, bearer_token
 from mock_server.faults import FORCED_FAULT_KEY, SLOW_SECONDS_KEY, ASGIApp, Receive, Scope, Send, drain
@@ -45,12 +46,12 @@ class Known:
 
 KNOWN: tuple[Known, ...] = (
     Known(
-        "technisch_afgekeurd",
+        DeliveryState.AFGEKEURD.value,
         DELIVERY,
         f"202 as usual; the delivery then ends technisch_afgekeurd with finding {CODE}",
     ),
     Known(
-        "in_behandeling:N",
+        f"{DeliveryState.IN_BEHANDELING.value}:N",
         DELIVERY,
         f"the delivery stays in_behandeling for the next N status polls (1..{MAX_POLLS}), "
         "each with Retry-After",
@@ -97,7 +98,7 @@ def parse(raw: str) -> Scenario:
     """`in_behandeling:3` → Scenario("in_behandeling", 3); ScenarioError naming the known ones otherwise."""
     text = raw.strip()
     name, sep, param = text.partition(":")
-    if name == "in_behandeling" and sep:
+    if name == DeliveryState.IN_BEHANDELING and sep:
         if not param.isdigit() or not 1 <= int(param) <= MAX_POLLS:
             raise ScenarioError(
                 f"in_behandeling:N needs a whole number of polls N from 1 to {MAX_POLLS}, not {param!r}"

@@ -445,9 +445,9 @@ class Deliveries:
 
     def _apply_scenario(self, db: sqlite3.Connection, delivery_id: str, scenario: Scenario) -> None:
         """A page of this delivery carried a delivery scenario (mock_server.scenarios)."""
-        if scenario.name == "in_behandeling":
+        if scenario.name == IN_BEHANDELING:
             _hold_polls(db, delivery_id, scenario.polls)
-        elif scenario.name == "technisch_afgekeurd":
+        elif scenario.name == AFGEKEURD:
             finding = Finding(
                 scenarios.CODE,
                 Severity.ERROR,

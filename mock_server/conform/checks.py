@@ -16,7 +16,7 @@ import orjson
 
 from client.planning.lifetime import lifetime
 from client.privacy import mask_text
-from client.provider.settings import MAX_PAGE_SIZE
+from client.protocol import MAX_PAGE_TRAJECTEN as MAX_PAGE_SIZE
 from mock_server.conform.session import ConformError, Exchange, Session
 from mock_server.puller import traject_digest
 
