@@ -67,18 +67,13 @@ class RequestLog:
                 digest.update(chunk)
             return message
 
-        async def watching_send(message: Message) -> None:
-            nonlocal status, profile
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-                for name, value in message.get("headers", []):
-                    if name.lower() == PROFILE_HEADER.encode():
-                        profile = value.decode("latin-1")
-            await send(message)
+        logged = False
 
-        try:
-            await self.app(scope, counting_receive, watching_send)
-        finally:
+        async def log_row() -> None:
+            nonlocal logged
+            if logged:
+                return
+            logged = True
             state: dict[str, Any] = scope.get("state", {}) or {}
             row = (
                 started,
@@ -96,6 +91,22 @@ class RequestLog:
                 state.get(SCENARIO_STATE_KEY),
             )
             await anyio.to_thread.run_sync(self._write, row)
+
+        async def watching_send(message: Message) -> None:
+            nonlocal status, profile
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                for name, value in message.get("headers", []):
+                    if name.lower() == PROFILE_HEADER.encode():
+                        profile = value.decode("latin-1")
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                await log_row()  # before the last byte: a client that has its answer finds it in the log
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watching_send)
+        finally:
+            await log_row()  # no answer sent (a dropped connection, an error): logged all the same
 
     def _write(self, row: tuple[Any, ...]) -> None:
         """Log one request; a busy database costs the log entry, never the answer (already sent)."""
