@@ -191,7 +191,9 @@ class Deliveries:
             blob = self._background.submit(compress, body)
         try:
             try:
-                answer = self._process(client_id, body, filename, verified, body_hash, mandate, blob, scenario)
+                answer = self._process(
+                    client_id, body, filename, verified, body_hash, mandate, blob, scenario
+                )
                 answer.headers.update(profile_headers)
             except ProblemError as exc:
                 answer = _problem_answer(exc, instance, profile_headers)

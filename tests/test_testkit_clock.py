@@ -93,11 +93,11 @@ def test_admin_clock_endpoints(ddas_mock: DdasMock) -> None:
         (b'{"today": "2027-13-01"}', "/today must be a date"),
         (b'{"today": "2027-07-01", "tomorrow": 1}', "unknown field(s) tomorrow"),
         (b'{"today": "1999-12-31"}', "outside 2000-01-01..2199-12-31"),
-        (b"[" * 2000, "over 1024 bytes"),
     ):
         r = admin.put("/clock", content=body)
         assert r.status_code == 400, body
         assert words in r.json()["detail"]
+    assert admin.put("/clock", content=b" " * 2000).status_code == 413  # the body is read at most 1 KiB
     assert httpx.put(f"{ddas_mock.base_url}/admin/clock", json={"today": "2027-07-01"}).status_code == 401
 
 

@@ -10,11 +10,14 @@ from fastapi.responses import JSONResponse
 from mock_server.context import context
 from mock_server.problems import fail
 from mock_server.routes.admin import admin
+from mock_server.routes.deliveries import _read_body
+from mock_server.spool import removed_after
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 # A clock further than this from the real date is a typo, not a test (years 2000..2199 cover every period).
 EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
+MAX_CLOCK_BODY_BYTES = 1024  # {"today": "YYYY-MM-DD"} is 21 bytes
 CLOCK_EXTRA = {
     "x-problems": [401],
     "x-admin": True,
@@ -42,7 +45,7 @@ def get_clock(request: Request) -> JSONResponse:
     dependencies=[Depends(admin)],
     openapi_extra={
         **CLOCK_EXTRA,
-        "x-problems": [400, 401],
+        "x-problems": [400, 401, 413],
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClockRequest"}}},
@@ -51,7 +54,8 @@ def get_clock(request: Request) -> JSONResponse:
 )
 async def put_clock(request: Request) -> JSONResponse:
     ctx = context(request)
-    body = await request.body()
+    with removed_after(await _read_body(request, MAX_CLOCK_BODY_BYTES)) as read:  # 413 over the limit
+        body = read if isinstance(read, bytes) else read.read_all()
     day = parse_today(body)
     ctx.clock.set_today(day)
     return JSONResponse(ctx.clock.to_dict())
@@ -76,8 +80,6 @@ def parse_today(body: bytes) -> date:
     import orjson
 
     hint = 'send {"today": "YYYY-MM-DD"}, e.g. {"today": "2027-07-01"}'
-    if len(body) > 1024:
-        raise fail(400, "Invalid input", f"the body is over 1024 bytes; {hint}", slug="invalid-input")
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
