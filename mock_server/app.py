@@ -1,9 +1,10 @@
 """The mock receiver's app factory: settings in, a FastAPI app out, no globals.
 
-Middleware, outermost first: the request log (admin) → ADR headers → response signing (profile A) →
-test scenarios → fault injection → the routes. Faults sit inside the signer, so injected 5xx answers
-are signed like any other; the log sits outside everything, so it also records requests whose
-connection was dropped.
+Middleware, outermost first: operations (/health, /ready, /metrics; every request counted and logged) →
+the request log (admin) → ADR headers → response signing (profile A) → test scenarios → fault
+injection → the routes. Faults sit inside the signer, so injected 5xx answers are signed like any
+other; the request log sits outside everything else, so it also records requests whose connection
+was dropped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from client.wire.adr import install_adr
+from client.wire.observability import Metrics, Operations
 from client.wire.ratelimit import RateLimiter, retry_after_seconds
 from client.wire.signing import (
     Signer,
@@ -174,6 +176,9 @@ def create_app(settings: MockSettings) -> FastAPI:
     install_adr(app, settings.api_version, signer=signer)
     app.add_exception_handler(StoreBusy, store_busy)
     app.add_middleware(RequestLog, store=store, exempt_prefix=f"{base}/admin")
+    metrics = Metrics("ddas_mock")
+    app.state.metrics = metrics
+    app.add_middleware(Operations, metrics=metrics, ready=lambda: (True, ""))  # outermost
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

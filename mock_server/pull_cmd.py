@@ -41,6 +41,15 @@ def pull(
     ] = None,
     signing_key: Annotated[Path | None, typer.Option(help="PEM key that signs the requests.")] = None,
     signing_chain: Annotated[Path | None, typer.Option(help="PEM chain of the signing key.")] = None,
+    client_cert: Annotated[
+        Path | None,
+        typer.Option(help="TLS client certificate (PEM) for a provider with mutual TLS (--dev: DIR's own)."),
+    ] = None,
+    client_key: Annotated[Path | None, typer.Option(help="The private key of --client-cert (PEM).")] = None,
+    ca_bundle: Annotated[
+        Path | None,
+        typer.Option(help="CA file that verifies the provider's TLS certificate (--dev: DIR/ca.pem)."),
+    ] = None,
     db: Annotated[str | None, typer.Option(help="The mock receiver's SQLite file to store into.")] = None,
     config: Annotated[Path | None, typer.Option(help="The mock's configuration file (TOML or YAML).")] = None,
     lenient_signatures: Annotated[
@@ -78,6 +87,9 @@ def pull(
                 trust_anchors=list(trust_anchor or []),
                 signing_key=signing_key,
                 signing_chain=signing_chain,
+                client_cert=client_cert,
+                client_key=client_key,
+                ca_bundle=ca_bundle,
                 db=db,
                 lenient=lenient_signatures,
                 max_attempts=max_attempts,

@@ -6,6 +6,10 @@ page, the trajecten adding up to `totalRecords`, no traject twice, one period. T
 through the receiver's own `Deliveries.receive`, so a pulled delivery gets exactly the technical check,
 the states and the quality report of a pushed one.
 
+A pull never mixes data versions: the version of the first answer (`DDAS-Data-Version`) goes with
+every further request; a replica serving another version answers 409, and the pull starts again from
+page 1 (at most `MAX_RESTARTS` times). An answer whose version differs anyway is an error (PULL-VER-01).
+
 A delivery is per organisation; a pull without `aanleverende_organisatie` may span several (each page
 holds one). The puller then pulls each organisation's own page sequence to store it, since the pages of
 the combined sequence carry the combined `paginering`.
@@ -27,6 +31,7 @@ import orjson
 from client.planning.filenames import make_filename
 from client.planning.periods import Period
 from client.protocol import DeliveryState
+from client.provider.consistency import DATA_VERSION_HEADER
 from client.validation.findings import Finding, Severity
 from client.validation.rules import RuleEngine
 from client.validation.rules.api import total_pages_problem
@@ -42,6 +47,11 @@ log = logging.getLogger("ddas.mock.pull")
 PULL_CLIENT = "pull"
 # CBS itself pulls: whatever organisation the provider answers for is stored (docs/decisions.md)
 PULL_MANDATE = Mandate.everything()
+MAX_RESTARTS = 3
+
+
+class _VersionChanged(Exception):
+    """The provider no longer serves the data version this pull began with (409): start again."""
 
 
 def declared_total_pages(pag: dict[str, Any] | None) -> int:
@@ -89,6 +99,9 @@ class PullOptions:
     trust_anchors: list[Path] = field(default_factory=list)
     signing_key: Path | None = None
     signing_chain: Path | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    ca_bundle: Path | None = None
     db: str | None = None
     lenient: bool = False
     timeout: float = 300.0
@@ -185,7 +198,9 @@ class Puller:
     ) -> None:
         self.options = options
         self.signer, self.verifier = self._keys()
-        self.client = client or httpx.Client(timeout=httpx.Timeout(options.timeout, connect=10.0))
+        self.client = client or httpx.Client(
+            timeout=httpx.Timeout(options.timeout, connect=10.0), verify=self._tls()
+        )
         self._own_client = client is None
         self.auth = self._auth()
         policy = RetryPolicy(max_attempts=options.max_attempts, deadline=options.timeout)
@@ -195,6 +210,8 @@ class Puller:
         self.today = options.today or datetime.now(UTC).date()
         self.period = options.period or Period.last_complete(self.today)
         self.requests = 0
+        self.version: str | None = None  # the data version of this pull's first answer
+        self.restarts = 0
 
     def close(self) -> None:
         if self._own_client:
@@ -219,6 +236,28 @@ class Puller:
         if not anchors:
             raise PullError("usage", "responses must be verified: give --dev DIR or --trust-anchor FILE")
         return signer, Verifier(anchors, lenient=o.lenient)
+
+    def _tls(self) -> Any:
+        """TLS to the provider: its CA (system CAs by default) and, for mutual TLS, a client certificate."""
+        from client.wire.tls import ssl_context
+
+        o = self.options
+        cert, key, ca = o.client_cert, o.client_key, o.ca_bundle
+        if o.dev_dir is not None:
+            from client.devtools.keys import write_dev_keys
+
+            dev = write_dev_keys(o.dev_dir)
+            ca = ca or dev.ca_path
+            if cert is None and dev.client_cert_path.is_file():
+                cert, key = dev.client_cert_path, dev.client_key_path
+        if (cert is None) != (key is None):
+            raise PullError("usage", "--client-cert and --client-key go together: give both or neither")
+        if cert is None and ca is None:
+            return True
+        try:
+            return ssl_context(ca, cert, key)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            raise PullError("usage", f"TLS files cannot be used ({cert or ca}): {exc}") from None
 
     def _auth(self) -> httpx.Auth | None:
         o = self.options
@@ -258,6 +297,8 @@ class Puller:
     def fetch(self, page: int, organisation: str | None) -> tuple[httpx.Response, Verified]:
         body = self.request_body(page, organisation)
         headers = {"Content-Type": "application/json", "Accept": "application/json", **self._auth_headers()}
+        if self.version is not None:
+            headers[DATA_VERSION_HEADER] = self.version
         headers.update(self.signer.sign(body))
 
         auth: Any = self.auth or httpx.USE_CLIENT_DEFAULT
@@ -274,6 +315,8 @@ class Puller:
             raise PullError("unreachable", f"page {page}: still {exc} after retries") from None
         except httpx.HTTPError as exc:
             raise PullError("unreachable", f"page {page}: {type(exc).__name__}: {exc}") from None
+        if response.status_code == 409 and self.version is not None:
+            raise _VersionChanged(_problem_text(response))
         if response.status_code != 200:
             raise PullError("refused", f"page {page}: HTTP {response.status_code}: {_problem_text(response)}")
         try:
@@ -282,6 +325,15 @@ class Puller:
             raise PullError(
                 "refused", f"page {page}: response signature refused ({exc.reason}): {exc.message}"
             ) from None
+        served = response.headers.get(DATA_VERSION_HEADER)
+        if self.version is None:
+            self.version = served
+        elif served is not None and served != self.version:
+            raise PullError(
+                "refused",
+                f"page {page}: PULL-VER-01 data version {served} differs from this pull's {self.version} "
+                f"although {DATA_VERSION_HEADER} was sent: the provider mixes data versions",
+            )
         return response, verified
 
     def _page(self, number: int, response: httpx.Response, verified: Verified) -> PulledPage:
@@ -401,6 +453,22 @@ class Puller:
     # -- the whole pull
 
     def pull(self, store: Deliveries | None) -> PullResult:
+        """The whole pull, started again from page 1 when the data version changes under it."""
+        while True:
+            self.version = None
+            try:
+                return self._pull(store)
+            except _VersionChanged as exc:
+                self.restarts += 1
+                if self.restarts > MAX_RESTARTS:
+                    raise PullError(
+                        "refused",
+                        f"the provider's data changed during the pull {self.restarts} times ({exc}); "
+                        "try again when the exports are stable",
+                    ) from None
+                log.warning("data version changed during the pull (%s): starting again from page 1", exc)
+
+    def _pull(self, store: Deliveries | None) -> PullResult:
         result = PullResult(self.options.url, self.period)
         pages = self.sequence(self.options.organisation, result)
         result.total_records = sum(p.trajecten for p in pages)
@@ -418,8 +486,9 @@ class Puller:
             if len(organisations) <= 1 or self.options.organisation is not None:
                 result.deliveries.append(self._store(store, pages))
             else:
-                for label in organisations:
-                    own = self.sequence(label, result)
+                # every sequence first, then store: a version change (restart) stores nothing twice
+                sequences = [self.sequence(label, result) for label in organisations]
+                for own in sequences:
                     result.deliveries.append(self._store(store, own))
         result.requests = self.requests
         return result

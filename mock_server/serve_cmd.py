@@ -9,10 +9,14 @@ from typing import Annotated
 import typer
 
 from client.commands._serving import (
+    ClientCaOption,
     ConfigOption,
     HostOption,
+    LogFormatOption,
     LogLevelOption,
     PortOption,
+    TlsCertOption,
+    TlsKeyOption,
     check_serve_options,
     usage_errors,
 )
@@ -60,9 +64,19 @@ def serve(
         typer.Option("--test-scenarios", help="Honour DDAS-Test-Scenario headers (always on with --dev)."),
     ] = False,
     log_level: LogLevelOption = "info",
+    log_format: LogFormatOption = None,
+    tls_cert: TlsCertOption = None,
+    tls_key: TlsKeyOption = None,
+    client_ca: ClientCaOption = None,
 ) -> None:
-    """Serve the stateful mock receiver of the push route (PUSH-API.md) on http://HOST:PORT/v1."""
+    """Serve the stateful mock receiver of the push route (PUSH-API.md) on http://HOST:PORT/v1.
+
+    Also GET /health, /ready and /metrics (Prometheus, ddas_mock_*). SIGTERM exits 0 after the
+    requests in flight.
+    """
+    from client.wire.observability import configure_logging, resolve_log_format
     from client.wire.serving import serve_forever
+    from client.wire.tls import server_tls
     from mock_server.app import create_app
 
     with usage_errors("ddas-mock serve", titles=TITLES, config=config):
@@ -73,6 +87,10 @@ def serve(
             "dev_dir": dev,
             "admin_token": admin_token,
             "processing_delay_seconds": processing_delay,
+            "tls_cert": tls_cert,
+            "tls_key": tls_key,
+            "client_ca": client_ca,
+            "log_format": log_format,
         }
         if lenient_signatures:
             overrides["lenient_signatures"] = True
@@ -89,15 +107,11 @@ def serve(
                     "seed": fault_seed if fault_seed is not None else settings.faults.seed,
                 }
             )
+        tls = server_tls(settings.tls_cert, settings.tls_key, settings.client_ca)
+        resolve_log_format(settings.log_format)
         app = create_app(settings)
-    import logging
-
-    level = logging.getLevelName(log_level.upper())
-    logging.basicConfig(
-        level=level if isinstance(level, int) else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    base = f"http://{host}:{port}{app.state.mock.settings.base_path}"
+    configure_logging(settings.log_format, log_level)
+    base = f"{'https' if tls else 'http'}://{host}:{port}{app.state.mock.settings.base_path}"
     typer.echo(
         f"ddas-mock receiver at {base} (token endpoint {base}/oauth/token, OpenAPI {base}/openapi.json)"
     )
@@ -122,7 +136,14 @@ def serve(
             f"faults: {len(settings.faults.rules)} rule(s), {len(settings.faults.scripts)} script(s), "
             f"seed {settings.faults.seed}"
         )
-    serve_forever(app, host, port, log_level=log_level)
+    if tls is not None:
+        typer.echo(
+            "TLS: "
+            + (f"mutual, client certificates of {tls.client_ca} required" if tls.client_ca else "server only")
+        )
+    serve_forever(
+        app, host, port, log_level=log_level, log_config=None, **(tls.uvicorn_options() if tls else {})
+    )
 
 
 def parse_today_option(value: str) -> date:

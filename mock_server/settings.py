@@ -136,6 +136,11 @@ class MockSettings(FileBackedSettings):
     admin_token: str | None = None
     rate_limit_per_second: float = Field(default=100.0, ge=0.0)
     rate_limit_burst: int = Field(default=200, ge=1)
+    # Operations: TLS, mutual TLS, log format (as `ddas serve`, docs/deploy.md)
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    client_ca: Path | None = None
+    log_format: str = Field(default="auto", pattern="^(auto|text|json)$")
 
     # Test kit: `DDAS-Test-Scenario` headers (None: on in development mode only)
     test_scenarios: bool | None = None

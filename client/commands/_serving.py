@@ -28,6 +28,22 @@ ConfigOption = Annotated[Path | None, typer.Option(help="Configuration file (TOM
 LogLevelOption = Annotated[
     str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug or trace.")
 ]
+LogFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Log lines as text or json (one object per line); default: text on a terminal, else json."
+    ),
+]
+TlsCertOption = Annotated[
+    Path | None, typer.Option(help="Serve HTTPS with this certificate chain (PEM), with --tls-key.")
+]
+TlsKeyOption = Annotated[Path | None, typer.Option(help="The private key of --tls-cert (PEM).")]
+ClientCaOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Mutual TLS: require a client certificate issued by this CA (PEM); no handshake without."
+    ),
+]
 
 
 def check_serve_options(*, log_level: str, config: Path | None) -> None:

@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(False, "--force", help="Replace existing files with a new set."),
         key_size: int = typer.Option(2048, "--key-size", min=2048, max=8192, help="RSA key size in bits."),
     ) -> None:
-        """Write ca.pem, signing-key.pem, signing-chain.pem, tls-cert.pem and tls-key.pem into DIR.
+        """Write ca.pem, signing-key.pem, signing-chain.pem, tls-cert.pem, tls-key.pem, client-cert.pem
+        and client-key.pem (a TLS client certificate for mutual TLS) into DIR.
 
         Existing files are kept unless --force, so running it again is safe. Development only: the CA
         is self-signed; `--dev DIR` on `ddas push`, `ddas serve` and `ddas-mock serve` trusts it.
@@ -39,6 +40,8 @@ def register(app: typer.Typer) -> None:
             keys.signing_chain_path,
             keys.tls_cert_path,
             keys.tls_key_path,
+            keys.client_cert_path,
+            keys.client_key_path,
         ):
             typer.echo(f"  {path}")
 

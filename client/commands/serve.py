@@ -8,10 +8,14 @@ from typing import Annotated
 import typer
 
 from client.commands._serving import (
+    ClientCaOption,
     ConfigOption,
     HostOption,
+    LogFormatOption,
     LogLevelOption,
     PortOption,
+    TlsCertOption,
+    TlsKeyOption,
     check_serve_options,
     usage_errors,
 )
@@ -55,10 +59,20 @@ def serve(
     ] = False,
     config: ConfigOption = None,
     log_level: LogLevelOption = "info",
+    log_format: LogFormatOption = None,
+    tls_cert: TlsCertOption = None,
+    tls_key: TlsKeyOption = None,
+    client_ca: ClientCaOption = None,
 ) -> None:
-    """Serve POST /v1/gegevens (DDAS-SHV.yaml) from your exports, paginated and signed, for CBS to pull."""
+    """Serve POST /v1/gegevens (DDAS-SHV.yaml) from your exports, paginated and signed, for CBS to pull.
+
+    Also GET /health, /ready (503 until the page cache is warm) and /metrics (Prometheus). SIGTERM
+    finishes the requests in flight and exits 0.
+    """
     from client.provider import create_provider_app, load_provider_settings
+    from client.wire.observability import configure_logging, resolve_log_format
     from client.wire.serving import serve_forever
+    from client.wire.tls import server_tls
 
     # any other error: DataUnavailable, an export that cannot be read
     with usage_errors("ddas serve", other="the data cannot be read"):
@@ -70,15 +84,31 @@ def serve(
         special = [str(p) for p in data or [] if not (p.is_file() or p.is_dir())]
         if special:
             raise ValueError(f"--data {', '.join(special)}: not a regular file (a pipe or device)")
-        overrides: dict[str, object] = {"data": data or None, "dev_dir": dev}
+        overrides: dict[str, object] = {
+            "data": data or None,
+            "dev_dir": dev,
+            "tls_cert": tls_cert,
+            "tls_key": tls_key,
+            "client_ca": client_ca,
+            "log_format": log_format,
+        }
         if lenient_signatures:
             overrides["lenient_signatures"] = True
         settings = load_provider_settings(config, **overrides)
+        tls = server_tls(settings.tls_cert, settings.tls_key, settings.client_ca)
+        resolve_log_format(settings.log_format)
         app = create_provider_app(settings)
         version = app.state.provider.cache.version()
         organisations = len(version.organisations)  # reads every export once: bad data fails here
-    base = f"http://{host}:{port}{settings.base}"
+    scheme = "https" if tls else "http"
+    base = f"{scheme}://{host}:{port}{settings.base}"
     typer.echo(f"ddas provider at {base}/gegevens (OpenAPI {base}/openapi.json)")
+    typer.echo(f"operations: {scheme}://{host}:{port}/health, /ready, /metrics")
+    if tls is not None:
+        typer.echo(
+            "TLS: "
+            + (f"mutual, client certificates of {tls.client_ca} required" if tls.client_ca else "server only")
+        )
     typer.echo(
         f"data: {len(version.files)} file(s), {organisations} organisation(s), "
         f"sha256 {version.fingerprint.sha256[:16]}…"
@@ -88,7 +118,16 @@ def serve(
         typer.echo(f"  try: ddas-mock pull {base} --dev {dev}")
     if settings.lenient_signatures:
         typer.echo("lenient signatures: profile C (canonical JSON) accepted and reported")
-    serve_forever(app, host, port, log_level=log_level)
+    configure_logging(settings.log_format, log_level)
+    serve_forever(
+        app,
+        host,
+        port,
+        log_level=log_level,
+        log_config=None,
+        shutdown_grace=settings.shutdown_grace_seconds,
+        **(tls.uvicorn_options() if tls else {}),
+    )
 
 
 def register(app: typer.Typer) -> None:

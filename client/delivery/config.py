@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from client.protocol import DEFAULT_VENDOR_CODE, MAX_PAGE_TRAJECTEN
@@ -55,8 +55,8 @@ class PushSettings(FileBackedSettings):
     )
 
     # TLS
-    tls_cert: Path | None = Field(None, description="mTLS client certificate (PEM)")
-    tls_key: Path | None = Field(None, description="mTLS client key (PEM)")
+    tls_client_cert: Path | None = Field(None, description="mTLS client certificate (PEM)")
+    tls_client_key: Path | None = Field(None, description="mTLS client key (PEM)")
     ca_bundle: Path | None = Field(None, description="CA bundle for the receiver's TLS certificate")
 
     # timeouts and retries (PUSH-API.md, client behaviour)
@@ -79,6 +79,18 @@ class PushSettings(FileBackedSettings):
     vendor_code: str = Field(DEFAULT_VENDOR_CODE, description="codeGegevensleverancier")
     code_uitvraag: str | None = None
     page_size: int = Field(MAX_PAGE_TRAJECTEN, ge=1, le=MAX_PAGE_TRAJECTEN)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_tls_names(cls, data: Any) -> Any:
+        """`tls_cert`/`tls_key` (before the provider had TLS of its own) still name the client certificate."""
+        if isinstance(data, dict):
+            for old, new in (("tls_cert", "tls_client_cert"), ("tls_key", "tls_client_key")):
+                if old in data:
+                    data = {**data}
+                    value = data.pop(old)
+                    data.setdefault(new, value)
+        return data
 
     @field_validator("base_url")
     @classmethod
@@ -120,8 +132,8 @@ class PushSettings(FileBackedSettings):
         named: list[tuple[str, Path | None]] = [
             ("signing_key", self.signing_key),
             ("signing_chain", self.signing_chain),
-            ("tls_cert", self.tls_cert),
-            ("tls_key", self.tls_key),
+            ("tls_client_cert", self.tls_client_cert),
+            ("tls_client_key", self.tls_client_key),
             ("ca_bundle", self.ca_bundle),
             ("client_secret_file", self.client_secret_file),
         ]
@@ -138,8 +150,8 @@ class PushSettings(FileBackedSettings):
                 "signing_key and signing_chain must be set (DDAS_SIGNING_KEY / DDAS_SIGNING_CHAIN, "
                 "ddas.toml, or --dev DIR with the files of `ddas keys dev`)"
             )
-        if (self.tls_cert is None) != (self.tls_key is None):
-            problems.append("tls_cert and tls_key go together: set both or neither")
+        if (self.tls_client_cert is None) != (self.tls_client_key is None):
+            problems.append("tls_client_cert and tls_client_key go together: set both or neither")
         if self.verify_response_signatures and not self.trust_anchors:
             problems.append("verify_response_signatures needs trust_anchors (the CA files to trust)")
         if problems:
@@ -177,15 +189,24 @@ class PushSettings(FileBackedSettings):
 
 
 def dev_overrides(dev_dir: Path) -> dict[str, Any]:
-    """`--dev DIR`: client `dev`/`dev` and the files written by `ddas keys dev --dir DIR`."""
-    return {
+    """`--dev DIR`: client `dev`/`dev` and the files written by `ddas keys dev --dir DIR`.
+
+    For an https receiver (`ddas-mock serve --tls-cert ... --client-ca DIR/ca.pem`) the development CA
+    verifies it and the development client certificate is presented, when the set has one.
+    """
+    overrides: dict[str, Any] = {
         "client_id": "dev",
         "client_secret": SecretStr("dev"),
         "signing_key": dev_dir / "signing-key.pem",
         "signing_chain": dev_dir / "signing-chain.pem",
         "trust_anchors": [dev_dir / "ca.pem"],
         "verify_response_signatures": True,
+        "ca_bundle": dev_dir / "ca.pem",
     }
+    if (dev_dir / "client-cert.pem").is_file() and (dev_dir / "client-key.pem").is_file():
+        overrides["tls_client_cert"] = dev_dir / "client-cert.pem"
+        overrides["tls_client_key"] = dev_dir / "client-key.pem"
+    return overrides
 
 
 def load_settings(

@@ -143,12 +143,12 @@ class Receiver:
         self.sleep = sleep
         self.attempts = 0
         verify: Any = True
-        if settings.ca_bundle or settings.tls_cert:
+        if settings.ca_bundle or settings.tls_client_cert:
             try:
-                verify = ssl_context(settings.ca_bundle, settings.tls_cert, settings.tls_key)
+                verify = ssl_context(settings.ca_bundle, settings.tls_client_cert, settings.tls_client_key)
             except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
                 raise ConfigError(
-                    f"TLS settings (ca_bundle, tls_cert, tls_key) cannot be used: {exc}"
+                    f"TLS settings (ca_bundle, tls_client_cert, tls_client_key) cannot be used: {exc}"
                 ) from None
         timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
         hooks = {"request": [self._count]}

@@ -1,4 +1,4 @@
-"""Development keys: a local CA, a signing key and chain, and a loopback TLS certificate.
+"""Development keys: a local CA, a signing key and chain, a loopback TLS certificate and a TLS client one.
 
 `ddas keys dev --dir DIR` writes them so that `ddas push --dev DIR`, `ddas serve --dev DIR` and
 `ddas-mock serve --dev DIR` trust each other with zero configuration. Development only: the CA is
@@ -30,7 +30,19 @@ SIGNING_KEY_FILE = "signing-key.pem"
 SIGNING_CHAIN_FILE = "signing-chain.pem"
 TLS_CERT_FILE = "tls-cert.pem"
 TLS_KEY_FILE = "tls-key.pem"
-DEV_FILES = (CA_FILE, CA_KEY_FILE, SIGNING_KEY_FILE, SIGNING_CHAIN_FILE, TLS_CERT_FILE, TLS_KEY_FILE)
+CLIENT_CERT_FILE = "client-cert.pem"
+CLIENT_KEY_FILE = "client-key.pem"
+DEV_FILES = (
+    CA_FILE,
+    CA_KEY_FILE,
+    SIGNING_KEY_FILE,
+    SIGNING_CHAIN_FILE,
+    TLS_CERT_FILE,
+    TLS_KEY_FILE,
+    CLIENT_CERT_FILE,
+    CLIENT_KEY_FILE,
+)
+DEV_CLIENT_CN = "ddas development client"
 DEV_KID = "ddas-dev-signer"
 DEFAULT_KEY_SIZE = 2048
 TEN_YEARS = timedelta(days=3653)
@@ -109,8 +121,10 @@ def issue_certificate(
     dns_names: Sequence[str] = (),
     ip_addresses: Sequence[str] = (),
     server: bool = False,
+    client: bool = False,
 ) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
-    """A certificate for `cn` signed by the CA (a signing certificate unless `server` or `is_ca`)."""
+    """A certificate for `cn` signed by the CA: signing, unless `server` (TLS server), `client` (TLS client)
+    or `is_ca`."""
     key = key or generate_key(key_size)
     not_before = not_before or datetime.now(UTC) - timedelta(hours=1)
     not_after = not_after or not_before + TEN_YEARS
@@ -131,8 +145,8 @@ def issue_certificate(
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
-                content_commitment=not server and not is_ca,
-                key_encipherment=server,
+                content_commitment=not server and not client and not is_ca,
+                key_encipherment=server or client,
                 data_encipherment=False,
                 key_agreement=False,
                 key_cert_sign=is_ca,
@@ -147,6 +161,10 @@ def issue_certificate(
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
             critical=False,
+        )
+    elif client:
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False
         )
     alt_names: list[x509.GeneralName] = [x509.DNSName(n) for n in dns_names]
     alt_names += [x509.IPAddress(ipaddress.ip_address(a)) for a in ip_addresses]
@@ -210,6 +228,15 @@ class DevKeys:
     def tls_key_path(self) -> Path:
         return self.dir / TLS_KEY_FILE
 
+    @property
+    def client_cert_path(self) -> Path:
+        """The TLS client certificate (mutual TLS to `ddas serve --client-ca DIR/ca.pem`)."""
+        return self.dir / CLIENT_CERT_FILE
+
+    @property
+    def client_key_path(self) -> Path:
+        return self.dir / CLIENT_KEY_FILE
+
     @classmethod
     def load(cls, directory: Path | str) -> DevKeys:
         """The key set in `directory`; DevKeysError naming what is missing or unreadable."""
@@ -264,7 +291,10 @@ def write_dev_keys(
         raise DevKeysError(f"{path}: cannot create the key directory: {exc.strerror or exc}") from None
     keys = DevKeys(path)
     present = {name for name in DEV_FILES if (path / name).is_file()}
-    if not force and present >= {CA_FILE, SIGNING_KEY_FILE, SIGNING_CHAIN_FILE, TLS_CERT_FILE, TLS_KEY_FILE}:
+    complete = {CA_FILE, SIGNING_KEY_FILE, SIGNING_CHAIN_FILE, TLS_CERT_FILE, TLS_KEY_FILE}
+    clients = {CLIENT_CERT_FILE, CLIENT_KEY_FILE}
+    # a set from before the client certificate: completed when the CA key is there, else used as it is
+    if not force and present >= complete and (present >= clients or CA_KEY_FILE not in present):
         return DevKeys.load(path)
 
     if not force and present and not {CA_FILE, CA_KEY_FILE} <= present:
@@ -296,4 +326,10 @@ def write_dev_keys(
         )
         _write(keys.tls_key_path, key_pem(tls_key), 0o600)
         _write(keys.tls_cert_path, cert_pem(tls_cert, ca_cert), 0o644)
+    if not clients <= present:
+        client_key, client_cert = issue_certificate(
+            ca_key, ca_cert, DEV_CLIENT_CN, key_size=key_size, client=True
+        )
+        _write(keys.client_key_path, key_pem(client_key), 0o600)
+        _write(keys.client_cert_path, cert_pem(client_cert, ca_cert), 0o644)
     return DevKeys(path, created=True)

@@ -10,7 +10,9 @@ planner through the cache. Every answer carries `API-Version`, the ADR security 
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,11 +27,15 @@ from client.privacy import mask_text, mask_value
 from client.provider import errors
 from client.provider.auth import Authenticator, Denied
 from client.provider.cache import DataUnavailable, IntegrityError, PageCache
+from client.provider.consistency import DATA_VERSION_HEADER, data_version, requested_version
+from client.provider.health import Readiness
+from client.provider.metrics import ProviderMetrics
 from client.provider.pages import OrganisationUnknown, answer
 from client.provider.request import FIELDS, Query, RequestInvalid, Violation, parse_request
 from client.provider.settings import ProviderSettings
 from client.validation.rules.api import MAX_TOTAL_PAGES
 from client.wire.adr import install_adr, problem
+from client.wire.observability import Operations, annotate
 from client.wire.ratelimit import RateLimiter, retry_after_seconds
 from client.wire.signing import (
     SIGNATURE_HEADER,
@@ -60,6 +66,7 @@ class ProviderContext:
     verifier: Verifier
     limiter: RateLimiter
     signer: Signer
+    metrics: ProviderMetrics | None = None
 
 
 def _signer(settings: ProviderSettings, dev: DevKeys | None) -> Signer:
@@ -154,6 +161,21 @@ def _today(settings: ProviderSettings) -> date:
     return settings.today or datetime.now(UTC).date()
 
 
+def _version_gone(wanted: str, served: str, path: str, headers: dict[str, str]) -> Response:
+    """409: the page was asked for a data version this replica no longer (or not yet) serves."""
+    return problem(
+        409,
+        "Data version changed",
+        f"this page was asked for data version {wanted}, but {served} is served here: the exports "
+        "changed during the pull; start again from page 1 without the header (or with the new version)",
+        type_=f"{errors.PROBLEM_BASE}data-version-changed",
+        instance=path,
+        headers=headers,
+        requestedVersion=wanted,
+        servedVersion=served,
+    )
+
+
 def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Response:
     """One `POST /gegevens`, synchronously (planning and building block: the route runs it in a thread)."""
     settings = ctx.settings
@@ -161,6 +183,7 @@ def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Respon
         caller = ctx.authenticator.authenticate(headers)
     except Denied as exc:
         return errors.fsc_problem(exc.status, exc.code, exc.title, exc.detail)
+    annotate(client=caller.name)
     wait = ctx.limiter.acquire(caller.name)
     if wait > 0:
         return problem(
@@ -183,6 +206,11 @@ def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Respon
         violations.append(
             Violation("header:Content-Type", "media-type", "the request body must be application/json")
         )
+    wanted_version: str | None = None
+    try:
+        wanted_version = requested_version(headers.get(DATA_VERSION_HEADER))
+    except ValueError as exc:
+        violations.append(Violation(f"header:{DATA_VERSION_HEADER}", "pattern", str(exc)))
     verified, sig_problem = _signature(ctx, body, headers)
     if sig_problem is not None:
         violations.append(sig_problem)
@@ -197,6 +225,7 @@ def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Respon
         unknown = exc.unknown
     if violations or query is None:
         return _invalid(violations, unknown, path, extra)
+    annotate(organisation=query.organisation, page=query.page)
     try:
         coverage = ctx.cache.version().coverage
         if coverage is not None and not coverage.covers(query.period):
@@ -213,6 +242,10 @@ def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Respon
                 covered=coverage.to_list(),
             )
         version, entry = ctx.cache.entry(query.period, query.page_size)
+        served = data_version(version)
+        extra[DATA_VERSION_HEADER] = served
+        if wanted_version is not None and wanted_version != served:
+            return _version_gone(wanted_version, served, path, extra)
         try:
             result = answer(ctx.cache, version, entry, query)
         except IntegrityError:
@@ -240,6 +273,8 @@ def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Respon
     except DataUnavailable as exc:
         log.error("data unavailable: %s", exc)
         return errors.service_unreachable()
+    if ctx.metrics is not None:
+        ctx.metrics.trajecten_served.inc(result.trajecten)
     log.info(
         "%s: %s page %s of %s, %d trajecten%s (signature %s)",
         caller.name,
@@ -276,17 +311,28 @@ def register_routes(app: FastAPI, settings: ProviderSettings, ctx: ProviderConte
 def create_provider_app(settings: ProviderSettings) -> FastAPI:
     """A complete provider for `settings`; raises ValueError/OSError for an unusable configuration."""
     ctx = build_context(settings)
+    ctx.metrics = ProviderMetrics(ctx.cache)
+    readiness = Readiness(ctx.cache, lambda: _today(settings), settings.default_page_size)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        readiness.start()  # the server accepts at once; /ready says when the cache is warm
+        yield
+
     app = FastAPI(
         title=TITLE,
         version=settings.api_version,
         openapi_url=f"{settings.base}/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.provider = ctx
+    app.state.readiness = readiness
     register_routes(app, settings, ctx)
     install_adr(app, settings.api_version, signer=ctx.signer, problem_type_base=errors.PROBLEM_BASE)
     app.add_exception_handler(StarletteHTTPException, errors.http_exception)
+    app.add_middleware(Operations, metrics=ctx.metrics.base, ready=readiness.check)  # outermost
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -70,6 +70,12 @@ class ProviderSettings(FileBackedSettings):
     max_request_bytes: int = Field(64 * 1024, ge=64)
     rate_limit_per_second: float = Field(20.0, ge=0.0, description="0 disables the limit")
     rate_limit_burst: int = Field(40, ge=1)
+    # Operations (docs/deploy.md)
+    tls_cert: Path | None = Field(None, description="server certificate chain (PEM); HTTPS when set")
+    tls_key: Path | None = Field(None, description="the server certificate's private key (PEM)")
+    client_ca: Path | None = Field(None, description="mutual TLS: require a client certificate of this CA")
+    log_format: str = Field("auto", pattern="^(auto|text|json)$", description="auto: text on a terminal")
+    shutdown_grace_seconds: float = Field(30.0, gt=0, le=3600, description="in-flight limit on SIGTERM")
 
     @property
     def base(self) -> str:

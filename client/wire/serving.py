@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -45,7 +47,8 @@ def serve_in_thread(
             raise RuntimeError(f"server on {host}:{port} did not start within {timeout}s")
         time.sleep(0.01)
     try:
-        yield f"http://{host}:{port}"
+        scheme = "https" if kwargs.get("ssl_certfile") else "http"
+        yield f"{scheme}://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=timeout)
@@ -54,7 +57,32 @@ def serve_in_thread(
             thread.join(timeout=timeout)
 
 
-def serve_forever(app: Any, host: str, port: int, **kwargs: Any) -> None:
-    """Serve `app` in the foreground until interrupted (the CLIs' `serve` commands)."""
+class GracefulServer(uvicorn.Server):
+    """uvicorn, but a SIGTERM ends the process normally (exit 0) once the shutdown is done.
+
+    uvicorn stops accepting, lets the requests in flight finish (bounded by `timeout_graceful_shutdown`)
+    and then raises the captured signal again, so the process would die "killed by SIGTERM"; for a
+    service manager a requested stop that went well is a clean exit. SIGTERM is therefore not captured
+    for raising again (SIGINT still is).
+    """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.terminated = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if sig == signal.SIGTERM:
+            self.terminated = True
+            self.should_exit = True
+            return
+        super().handle_exit(sig, frame)
+
+
+def serve_forever(app: Any, host: str, port: int, *, shutdown_grace: float = 30.0, **kwargs: Any) -> None:
+    """Serve `app` in the foreground until SIGTERM/SIGINT (the CLIs' `serve` commands).
+
+    On SIGTERM: stop accepting, finish the requests in flight for at most `shutdown_grace` seconds, return.
+    """
     kwargs.setdefault("log_level", "info")
-    uvicorn.Server(_config(app, host, port, **kwargs)).run()
+    kwargs.setdefault("timeout_graceful_shutdown", shutdown_grace)
+    GracefulServer(_config(app, host, port, **kwargs)).run()

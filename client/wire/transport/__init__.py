@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from client.wire.tls import ssl_context
 from client.wire.transport.auth import AuthError, ClientCredentialsAuth
 from client.wire.transport.retry import (
     RETRY_ONCE_STATUSES,
@@ -29,18 +30,6 @@ __all__ = [
     "parse_retry_after",
     "ssl_context",
 ]
-
-
-def ssl_context(
-    ca_bundle: Path | str | None = None,
-    client_cert: Path | str | None = None,
-    client_key: Path | str | None = None,
-) -> ssl.SSLContext:
-    """A TLS context verifying the server (system CAs or `ca_bundle`), with an mTLS client certificate."""
-    context = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
-    if client_cert:
-        context.load_cert_chain(str(client_cert), str(client_key) if client_key else None)
-    return context
 
 
 def make_client(
