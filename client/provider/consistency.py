@@ -30,6 +30,7 @@ def requested_version(value: str | None) -> str | None:
     text = value.strip().lower()
     if not _VERSION.match(text):
         raise ValueError(
-            f"{DATA_VERSION_HEADER} must be the hexadecimal version of an earlier answer (at most 64 characters)"
+            f"{DATA_VERSION_HEADER} must be the hexadecimal version of an earlier answer "
+            "(at most 64 characters)"
         )
     return text

@@ -83,7 +83,8 @@ class Metrics:
 
 
 def _problem_code(content_type: str, body: bytes, headers: dict[str, str]) -> str:
-    """The short code of an error answer: the FSC error code, else the problem type's last segment."""
+    """The short code of an error answer: the FSC error code, else the problem type's last segment
+    (`urn:ddas:provider:problem:organisation-unknown` → `organisation-unknown`)."""
     fsc = headers.get("fsc-error-code")
     if fsc:
         return fsc[:64]
@@ -96,7 +97,7 @@ def _problem_code(content_type: str, body: bytes, headers: dict[str, str]) -> st
     kind = document.get("type") if isinstance(document, dict) else None
     if not isinstance(kind, str) or kind in ("", "about:blank"):
         return ""
-    return kind.rstrip("/").rsplit("/", 1)[-1][:64]
+    return re.split(r"[/:#]", kind.rstrip("/:#"))[-1][:64]  # a URL's or a URN's last segment
 
 
 def _request_id(scope: Scope) -> str:
