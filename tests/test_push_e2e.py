@@ -360,8 +360,8 @@ def test_unusable_tls_files_are_a_configuration_error(keys_dir: Path, tmp_path: 
     settings = client_settings(keys_dir, "https://127.0.0.1:9/v1", tmp_path / "j", ca_bundle=garbage)
     with pytest.raises(ConfigError, match="TLS settings"):
         Receiver(settings)
-    settings = client_settings(
-        keys_dir, "https://127.0.0.1:9/v1", tmp_path / "j", tls_client_cert=keys_dir / "client-cert.pem"
+    settings = client_settings(keys_dir, "https://127.0.0.1:9/v1", tmp_path / "j").model_copy(
+        update={"tls_client_cert": keys_dir / "client-cert.pem", "tls_client_key": None}
     )
     with pytest.raises(ConfigError, match="tls_client_cert and tls_client_key go together"):
         settings.check_files()
