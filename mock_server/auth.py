@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from client.wire.adr import ProblemError
+from client.wire.observability import annotate
 from client.wire.ratelimit import RateLimiter, retry_after_seconds
 from mock_server.clock import Clock
 from mock_server.problems import fail
@@ -149,6 +150,7 @@ class Tokens:
                 slug="rate-limited",
                 headers={"Retry-After": retry_after_seconds(wait)},
             )
+        annotate(client=client.id)  # the access log names the client, never its token
         return Principal(client.id, scopes, Mandate.of(client.organisations))
 
     @staticmethod

@@ -206,3 +206,25 @@ def test_sigterm_lets_the_request_in_flight_complete_and_exits_0(
     head, _, payload = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), head
     assert len(orjson.loads(payload)["gegevens"]["leveringen"][0]["schuldhulptrajecten"]) == 4
+
+
+def test_the_mock_access_log_names_the_client_not_the_token(
+    keys: DevKeys, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from client.wire.observability import JsonFormatter
+
+    caplog.set_level(logging.INFO, logger="ddas.access")
+    with (
+        running_mock(dev_settings(tmp_path, dev_dir=keys.dir)) as base,
+        MockClient(base, keys.signer()) as client,
+    ):
+        token = client.token()
+        assert client.deliver(envelope(make_document("2026H1", 2))).status_code == 202
+    records = [r for r in caplog.records if r.name == "ddas.access"]
+    posted = [r for r in records if r.access["method"] == "POST" and r.access["status"] == 202]  # type: ignore[attr-defined]
+    assert posted and posted[0].access["client"] == "dev"  # type: ignore[attr-defined]
+    lines = [JsonFormatter().format(r) for r in records]
+    assert all(json.loads(line)["request_id"] for line in lines)
+    assert token not in "\n".join(lines)
