@@ -21,7 +21,7 @@ from client.devtools.keys import DevKeys, cert_pem, issue_certificate, key_pem, 
 from client.planning import Period
 from client.provider.app import create_provider_app
 from client.provider.settings import load_provider_settings
-from client.provider.testing import ProviderClient, dev_provider_settings
+from client.provider.testing import ProviderClient, dev_provider_settings, process_output, serve_process
 from client.wire.serving import serve_in_thread
 from client.wire.tls import server_tls, ssl_context
 from mock_server.cli import app as mock_cli
@@ -265,3 +265,38 @@ def test_tls_in_the_provider_config_file(keys: DevKeys, tmp_path: Path) -> None:
     tls = server_tls(settings.tls_cert, settings.tls_key, settings.client_ca)
     assert tls is not None and tls.uvicorn_options()["ssl_cert_reqs"] == ssl.CERT_REQUIRED
     assert settings.log_format == "json"
+
+
+def test_ddas_serve_process_with_mutual_tls(export: Path, keys: DevKeys, tmp_path: Path) -> None:
+    args = [
+        "--data",
+        str(export),
+        "--dev",
+        str(keys.dir),
+        "--tls-cert",
+        str(keys.tls_cert_path),
+        "--tls-key",
+        str(keys.tls_key_path),
+        "--client-ca",
+        str(keys.ca_path),
+    ]
+    with serve_process(args, cwd=tmp_path, verify=_mtls(keys)) as (_process, origin):
+        assert origin.startswith("https://")
+        with ProviderClient(f"{origin}/v1", keys) as client:
+            client.http.close()
+            client.http = httpx.Client(verify=_mtls(keys), timeout=30)
+            assert client.post({"page": 1}).status_code == 200
+        with httpx.Client(verify=ssl_context(keys.ca_path)) as http, pytest.raises(httpx.TransportError):
+            http.get(f"{origin}/health")
+        banner = process_output(tmp_path, origin, "out")
+    assert f"{origin}/v1/gegevens" in banner and "mutual" in banner
+
+
+def test_unknown_log_format_exits_2(export: Path, keys: DevKeys) -> None:
+    for cli, command in (
+        (ddas_cli, ["serve", "--data", str(export), "--dev", str(keys.dir)]),
+        (mock_cli, ["serve"]),
+    ):
+        result = CliRunner().invoke(cli, [*command, "--port", "0", "--log-format", "xml"])
+        assert result.exit_code == 2, result.output
+        assert "log_format" in result.output and "Traceback" not in result.output
