@@ -227,7 +227,12 @@ def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Respon
         return _invalid(violations, unknown, path, extra)
     annotate(organisation=query.organisation, page=query.page)
     try:
-        coverage = ctx.cache.version().coverage
+        current = ctx.cache.version()
+        if wanted_version is not None:  # checked before planning: a 409 costs no plan
+            served = data_version(current)
+            if wanted_version != served:
+                return _version_gone(wanted_version, served, path, {**extra, DATA_VERSION_HEADER: served})
+        coverage = current.coverage
         if coverage is not None and not coverage.covers(query.period):
             period = query.period
             return problem(
@@ -242,16 +247,16 @@ def handle(ctx: ProviderContext, path: str, headers: Any, body: bytes) -> Respon
                 covered=coverage.to_list(),
             )
         version, entry = ctx.cache.entry(query.period, query.page_size)
-        served = data_version(version)
-        extra[DATA_VERSION_HEADER] = served
-        if wanted_version is not None and wanted_version != served:
-            return _version_gone(wanted_version, served, path, extra)
         try:
             result = answer(ctx.cache, version, entry, query)
         except IntegrityError:
             log.error("cached page failed its integrity check; planning again from the exports")
             version, entry = ctx.cache.entry(query.period, query.page_size)
             result = answer(ctx.cache, version, entry, query)
+        served = data_version(version)
+        extra[DATA_VERSION_HEADER] = served
+        if wanted_version is not None and wanted_version != served:  # the data changed meanwhile
+            return _version_gone(wanted_version, served, path, extra)
         pages = result.paginering["totalPages"] if result.paginering else 1
         if pages > MAX_TOTAL_PAGES:
             least = -(-result.total_records // MAX_TOTAL_PAGES)
