@@ -47,7 +47,12 @@ Security: OAuth2 client credentials (scope `read`) in `Authorization: Bearer` an
 `nlgov-adr-payload-sig` (JAdES detached JWS, PS256; the ADR profile, only the digest signed). The
 response header `DDAS-Signature-Profile` says which signing profile verified the request (`adr`, `body`,
 or `canonical` in lenient mode). Errors: FSC errors with `Fsc-Error-Code` for 401/403/404/405/502,
-RFC 9457 problems for 400/422/429.
+RFC 9457 problems for 400/409/422/429.
+
+Consistent paging (an extension of this implementation, docs/decisions.md): every answer carries
+`DDAS-Data-Version`; a request that sends it back for a version no longer served gets 409, so one
+pull never mixes pages of two versions of the data (replicas, export rotation). Without the header a
+request is served as the official text describes.
 """
 
 
@@ -74,6 +79,12 @@ def _problem_response(description: str, **headers: Any) -> dict[str, Any]:
     return response
 
 
+_DATA_VERSION: dict[str, Any] = {
+    "description": "The version of the data served (hexadecimal); send it with the further pages of a pull.",
+    "schema": {"type": "string", "pattern": "^[0-9a-f]{1,64}$"},
+}
+
+
 def _responses() -> dict[str, Any]:
     profile = {
         "description": "The profile that verified the request signature: adr (A), body (B), canonical (C).",
@@ -90,6 +101,7 @@ def _responses() -> dict[str, Any]:
                 "nlgov-adr-payload-sig": {"$ref": "#/components/headers/NlgovAdrPayloadSig"},
                 "API-Version": {"$ref": "#/components/headers/API-Version"},
                 "DDAS-Signature-Profile": profile,
+                "DDAS-Data-Version": _DATA_VERSION,
             },
             "content": {
                 "application/json": {
@@ -121,6 +133,11 @@ def _responses() -> dict[str, Any]:
         "403": _fsc_response("The token is for another FSC group or lacks the scope `read` (FSC)"),
         "404": _fsc_response("Service not found (FSC): any path other than /gegevens"),
         "405": _fsc_response("Method not supported (FSC): only POST", allow=True),
+        "409": _problem_response(
+            "The request's `DDAS-Data-Version` is not the version served here: the exports changed during "
+            "the pull. Start again from page 1 (`requestedVersion`, `servedVersion` in the problem).",
+            **{"DDAS-Data-Version": _DATA_VERSION},
+        ),
         "422": _problem_response(
             "Well-formed but not servable: a period outside every served export's "
             "startdatumLevering..einddatumLevering (`covered` lists them), or an "
@@ -248,6 +265,18 @@ def provider_openapi(app: FastAPI, settings: ProviderSettings) -> dict[str, Any]
                     "en het antwoord zijn beschermd met Digest en nlgov-adr-payload-sig."
                 ),
                 "security": [{"OAuth2": ["read"]}, {"FscAuthorization": []}],
+                "parameters": [
+                    {
+                        "name": "DDAS-Data-Version",
+                        "in": "header",
+                        "required": False,
+                        "description": (
+                            "The `DDAS-Data-Version` of this pull's first answer: a page of another "
+                            "version is refused with 409 instead of being mixed in."
+                        ),
+                        "schema": _DATA_VERSION["schema"],
+                    }
+                ],
                 "requestBody": {
                     "required": True,
                     "content": {
