@@ -137,10 +137,7 @@ def serve(
             f"seed {settings.faults.seed}"
         )
     if tls is not None:
-        typer.echo(
-            "TLS: "
-            + (f"mutual, client certificates of {tls.client_ca} required" if tls.client_ca else "server only")
-        )
+        typer.echo(tls.describe())
     serve_forever(
         app, host, port, log_level=log_level, log_config=None, **(tls.uvicorn_options() if tls else {})
     )

@@ -105,10 +105,7 @@ def serve(
     typer.echo(f"ddas provider at {base}/gegevens (OpenAPI {base}/openapi.json)")
     typer.echo(f"operations: {scheme}://{host}:{port}/health, /ready, /metrics")
     if tls is not None:
-        typer.echo(
-            "TLS: "
-            + (f"mutual, client certificates of {tls.client_ca} required" if tls.client_ca else "server only")
-        )
+        typer.echo(tls.describe())
     typer.echo(
         f"data: {len(version.files)} file(s), {organisations} organisation(s), "
         f"sha256 {version.fingerprint.sha256[:16]}…"

@@ -50,6 +50,12 @@ class ServerTLS:
             context.verify_mode = ssl.CERT_REQUIRED
         return context
 
+    def describe(self) -> str:
+        """The banner line of the serve commands."""
+        if self.client_ca is not None:
+            return f"TLS: mutual, client certificates of {self.client_ca} required"
+        return "TLS: server certificate only (no client certificates asked)"
+
     def uvicorn_options(self) -> dict[str, Any]:
         """uvicorn's Config arguments for this TLS setup (uvicorn builds its own context from them)."""
         return {
