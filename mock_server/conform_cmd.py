@@ -29,7 +29,9 @@ def conform(
     organisation: Annotated[str | None, typer.Option(help="aanleverende_organisatie to ask.")] = None,
     junit: Annotated[Path | None, typer.Option(help="Write JUnit XML here (one testcase per check).")] = None,
     html: Annotated[Path | None, typer.Option(help="Write a self-contained HTML summary here.")] = None,
-    client_cert: Annotated[Path | None, typer.Option(help="TLS client certificate (mutual TLS).")] = None,
+    client_cert: Annotated[
+        Path | None, typer.Option(help="TLS client certificate (mutual TLS; --dev: DIR/client-cert.pem).")
+    ] = None,
     client_key: Annotated[Path | None, typer.Option(help="Key of the TLS client certificate.")] = None,
     max_pages: Annotated[int, typer.Option(help="Pages followed at most.", min=1, max=100_000)] = 1000,
     max_body_mb: Annotated[int, typer.Option(help="Largest response body read, MiB.", min=1, max=4096)] = 256,

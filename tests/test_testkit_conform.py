@@ -453,8 +453,15 @@ def test_schema_check_agrees_with_the_official_schema(
 
 
 def test_mutual_tls_provider(export: Path, keys: DevKeys, tmp_path: Path) -> None:
-    """A provider behind mutual TLS: --client-cert/--client-key reach it; without them exit 2."""
+    """A provider behind mutual TLS: --client-cert/--client-key reach it, and so does --dev alone (the
+    development client certificate); a key set without a client certificate is exit 2."""
+    import shutil
     import ssl
+
+    bare = tmp_path / "keys-without-client-cert"  # a set from before client-cert.pem, without its CA key
+    shutil.copytree(keys.dir, bare)
+    for name in ("client-cert.pem", "client-key.pem", "ca-key.pem"):
+        (bare / name).unlink()
 
     settings = dev_provider_settings([export], keys.dir, aanleverdatum=STAMP, today=date(2026, 11, 28))
     app = create_provider_app(settings)
@@ -470,15 +477,17 @@ def test_mutual_tls_provider(export: Path, keys: DevKeys, tmp_path: Path) -> Non
             common = ["conform", url, "--dev", str(keys.dir), "--period", "2026H1"]
             client = [
                 "--client-cert",
-                str(keys.dir / "tls-cert.pem"),
+                str(keys.dir / "client-cert.pem"),
                 "--client-key",
-                str(keys.dir / "tls-key.pem"),
+                str(keys.dir / "client-key.pem"),
             ]
             with_cert = CliRunner().invoke(mock_cli, [*common, *client])
-            without = CliRunner().invoke(mock_cli, common)
+            with_dev = CliRunner().invoke(mock_cli, common)
+            without = CliRunner().invoke(mock_cli, ["conform", url, "--dev", str(bare), "--period", "2026H1"])
             half = CliRunner().invoke(mock_cli, [*common, "--client-cert", str(keys.dir / "tls-cert.pem")])
     finally:
         app.state.provider.cache.close()
     assert with_cert.exit_code == 0, with_cert.output
+    assert with_dev.exit_code == 0, with_dev.output
     assert without.exit_code == 2 and "Traceback" not in without.output
     assert half.exit_code == 2 and "--client-cert and --client-key go together" in half.output

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import orjson
 
+from client.devtools.keys import DevKeys
 from client.planning.periods import Period
 from client.wire.signing import SignatureError
 from mock_server.puller import Puller, PullError, PullOptions
@@ -193,21 +194,27 @@ class Session:
 
 
 def tls_context(options: ConformOptions) -> ssl.SSLContext:
-    """The system's CAs (plus the development CA with --dev), and the client certificate for mutual TLS.
+    """The system's CAs (plus the development CA with --dev), and the client certificate for mutual TLS
+    (with --dev and no --client-cert: the development client certificate, `DIR/client-cert.pem`).
 
     httpx takes the client certificate in this context (its `cert=` is deprecated since 0.28).
     """
     if bool(options.client_cert) != bool(options.client_key):
         raise ConformError("usage", "--client-cert and --client-key go together")
+    client_cert, client_key = options.client_cert, options.client_key
+    if client_cert is None and options.dev_dir is not None:
+        dev = DevKeys(options.dev_dir)
+        if dev.client_cert_path.is_file() and dev.client_key_path.is_file():
+            client_cert, client_key = dev.client_cert_path, dev.client_key_path
     context = ssl.create_default_context()
     try:
         if options.dev_dir is not None and (options.dev_dir / "ca.pem").is_file():
             context.load_verify_locations(cafile=options.dev_dir / "ca.pem")
-        if options.client_cert and options.client_key:
-            context.load_cert_chain(options.client_cert, options.client_key)
+        if client_cert and client_key:
+            context.load_cert_chain(client_cert, client_key)
     except (OSError, ssl.SSLError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        where = getattr(exc, "filename", None) or f"{options.client_cert} / {options.client_key}"
+        where = getattr(exc, "filename", None) or f"{client_cert} / {client_key}"
         raise ConformError("usage", f"TLS: {where}: {reason}") from None
     return context
 
