@@ -24,6 +24,7 @@ __all__ = [
     "EXAMPLES_PER_CODE",
     "EventObserver",
     "FileReport",
+    "FindingSink",
     "report_of",
     "validate_bytes",
     "validate_events",
@@ -40,30 +41,53 @@ class EventObserver(Protocol):
     def observe(self, event: Event) -> None: ...
 
 
+FindingSink = Callable[[Finding], None]
+
+
 @dataclass
 class FileReport:
     """The verdict on one file. `findings` holds at most `max_findings` items (then `truncated`); the
-    counts, `by_code` and `examples` always cover every finding."""
+    counts, `by_code` and `examples` always cover every finding.
+
+    The counts are kept per code and severity (`counts`), the one table everything else is derived from.
+    """
 
     name: str
     findings: list[Finding] = field(default_factory=list)
-    errors: int = 0
-    warnings: int = 0
-    infos: int = 0
     trajecten: int = 0
     leveringen: int = 0
     truncated: bool = False
-    by_code: dict[str, int] = field(default_factory=dict)
-    severity_by_code: dict[str, Severity] = field(default_factory=dict)
+    counts: dict[str, list[int]] = field(default_factory=dict)  # code -> [info, warning, error]
     examples: dict[str, list[Finding]] = field(default_factory=dict)
     rules_checked: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(c[2] for c in self.counts.values())
+
+    @property
+    def warnings(self) -> int:
+        return sum(c[1] for c in self.counts.values())
+
+    @property
+    def infos(self) -> int:
+        return sum(c[0] for c in self.counts.values())
+
+    @property
+    def by_code(self) -> dict[str, int]:
+        return {code: sum(c) for code, c in self.counts.items()}
+
+    @property
+    def severity_by_code(self) -> dict[str, Severity]:
+        """The highest severity each code was found with."""
+        return {code: _SEVERITIES[max(i for i in range(3) if c[i])] for code, c in self.counts.items()}
 
     @property
     def valid(self) -> bool:
         return self.errors == 0
 
-    def to_dict(self, *, include_info: bool = True) -> dict[str, Any]:
-        findings = [f for f in self.findings if include_info or f.severity is not Severity.INFO]
+    def summary(self) -> dict[str, Any]:
+        """Everything of `to_dict` except the findings."""
         return {
             "file": self.name,
             "valid": self.valid,
@@ -73,44 +97,62 @@ class FileReport:
             "trajecten": self.trajecten,
             "leveringen": self.leveringen,
             "truncated": self.truncated,
-            "findings": [f.to_dict() for f in findings],
         }
+
+    def to_dict(self, *, include_info: bool = True) -> dict[str, Any]:
+        findings = [f for f in self.findings if include_info or f.severity is not Severity.INFO]
+        return {**self.summary(), "findings": [f.to_dict() for f in findings]}
+
+
+_SEVERITIES = (Severity.INFO, Severity.WARNING, Severity.ERROR)
+_ERROR, _WARNING = Severity.ERROR, Severity.WARNING
 
 
 class _Collector:
-    def __init__(self, report: FileReport, max_findings: int | None) -> None:
+    """Counts every finding (per code and severity), keeps the first examples of each code and at most
+    `max_findings` findings, and hands each finding to `sink` (a streaming writer) as it comes.
+
+    This is the per-finding hot path: no rendering, no hashing of enums, a few dict and list operations.
+    """
+
+    __slots__ = ("counts", "examples", "findings", "max", "report", "sink")
+
+    def __init__(self, report: FileReport, max_findings: int | None, sink: FindingSink | None = None) -> None:
         self.report = report
         self.max = max_findings
+        self.counts = report.counts
+        self.examples = report.examples
+        self.findings = report.findings
+        self.sink = sink
 
     def add(self, finding: Finding) -> None:
-        rep = self.report
-        if finding.severity is Severity.ERROR:
-            rep.errors += 1
-        elif finding.severity is Severity.WARNING:
-            rep.warnings += 1
-        else:
-            rep.infos += 1
-        rep.by_code[finding.code] = rep.by_code.get(finding.code, 0) + 1
-        current = rep.severity_by_code.get(finding.code)
-        if current is None or finding.severity.rank > current.rank:
-            rep.severity_by_code[finding.code] = finding.severity
-        examples = rep.examples.setdefault(finding.code, [])
+        code = finding.code
+        counts = self.counts.get(code)
+        if counts is None:
+            counts = self.counts[code] = [0, 0, 0]
+            self.examples[code] = []
+        severity = finding.severity
+        counts[2 if severity is _ERROR else 1 if severity is _WARNING else 0] += 1
+        examples = self.examples[code]
         if len(examples) < EXAMPLES_PER_CODE:
             examples.append(finding)
-        if self.max is None or len(rep.findings) < self.max:
-            rep.findings.append(finding)
+        if self.max is None or len(self.findings) < self.max:
+            self.findings.append(finding)
         else:
-            rep.truncated = True
+            self.report.truncated = True
+        if self.sink is not None:
+            self.sink(finding)
 
     def extend(self, findings: Iterable[Finding]) -> None:
+        add = self.add
         for finding in findings:
-            self.add(finding)
+            add(finding)
 
 
-def report_of(name: str, findings: Iterable[Finding]) -> FileReport:
+def report_of(name: str, findings: Iterable[Finding], sink: FindingSink | None = None) -> FileReport:
     """A report of `findings` alone, counted as a validation counts them (e.g. a zip member not read)."""
     report = FileReport(name=name)
-    _Collector(report, None).extend(findings)
+    _Collector(report, None, sink).extend(findings)
     return report
 
 
@@ -200,13 +242,14 @@ def _validate_source(
     stream_threshold: int | None = None,
     opener: Callable[[], Any] | None = None,
     rules: bool = True,
+    sink: FindingSink | None = None,
 ) -> FileReport:
     from client.validation.filenames import name_findings
     from client.validation.parse import gc_paused
     from client.validation.reader import STREAM_THRESHOLD, iter_events, iter_stream_events
 
     report = FileReport(name=display)
-    col = _Collector(report, max_findings)
+    col = _Collector(report, max_findings, sink)
     threshold = STREAM_THRESHOLD if stream_threshold is None else stream_threshold
     if opener is not None:
         events = iter_stream_events(opener, envelope=envelope, on_finding=col.add)
@@ -242,11 +285,13 @@ def validate_bytes(
     now: datetime | None = None,
     observers: Sequence[EventObserver] = (),
     rules: bool = True,
+    sink: FindingSink | None = None,
 ) -> FileReport:
     """Validate a document held in memory. `name` (a file name) enables the file-name layer:
     `check_name` True applies its rules, False skips it, None (default) applies them when the name
     starts with `SHV_` and otherwise adds one info finding (`filenames.name_findings`).
-    `rules=False` runs only the bytes, JSON, schema and file-name layers."""
+    `rules=False` runs only the bytes, JSON, schema and file-name layers. `sink` receives every
+    finding as it is found (e.g. a streaming writer), whatever `max_findings` keeps."""
     return _validate_source(
         bytes(data),
         name or "<data>",
@@ -258,6 +303,7 @@ def validate_bytes(
         now=now,
         observers=observers,
         rules=rules,
+        sink=sink,
     )
 
 
@@ -273,6 +319,7 @@ def validate_path(
     observers: Sequence[EventObserver] = (),
     stream_threshold: int | None = None,
     rules: bool = True,
+    sink: FindingSink | None = None,
 ) -> FileReport:
     """Validate a file; files above `client.validation.reader.STREAM_THRESHOLD` bytes are streamed.
 
@@ -294,6 +341,7 @@ def validate_path(
         observers=observers,
         stream_threshold=stream_threshold,
         rules=rules,
+        sink=sink,
     )
 
 
@@ -310,6 +358,7 @@ def validate_member(
     now: datetime | None = None,
     observers: Sequence[EventObserver] = (),
     stream_threshold: int | None = None,
+    sink: FindingSink | None = None,
 ) -> FileReport:
     """Validate a member of an archive: read whole when small, streamed when large."""
     from client.validation.reader import STREAM_THRESHOLD
@@ -322,6 +371,7 @@ def validate_member(
         "max_findings": max_findings,
         "now": now,
         "observers": observers,
+        "sink": sink,
     }
     if size > threshold:
         return _validate_source(b"", display, file_name, opener=opener, **common)

@@ -1,12 +1,20 @@
-"""Findings: the one shape in which every check, on either side of the wire, reports a problem."""
+"""Findings: the one shape in which every check, on either side of the wire, reports a problem.
+
+A finding is cheap until it is shown. Checks can fire hundreds of thousands of times on a real export
+(warnings on every traject), and most of those findings are only counted: so a `Finding` holds its
+code, severity and raw path as plain attributes, and its message as a template with arguments.
+`message`, `hint` and `path` are rendered, and BSN-masked (`client.privacy`), when they are read,
+which is only for the findings that are output.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from client.privacy import mask_text
+
+__all__ = ["RANK", "Finding", "Profile", "Severity", "pointer"]
 
 
 class Severity(StrEnum):
@@ -16,7 +24,11 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
-        return {"info": 0, "warning": 1, "error": 2}[self.value]
+        return RANK[self.value]
+
+
+# by value: hashing a str is C, hashing an Enum member runs Python code
+RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 
 class Profile(StrEnum):
@@ -26,20 +38,50 @@ class Profile(StrEnum):
     STRICT = "strict"
 
 
-@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem. `path` is an RFC 6901 JSON pointer into the document ("" for the whole file).
 
-    Messages and hints never contain a BSN unmasked: build them with `client.privacy.mask_bsn`.
+    `message` is either the text itself or, with `args`, a `str.format` template rendered on access
+    (so a finding that is only counted never formats its values). Whatever goes in, `message`, `hint`
+    and `path` come out with every nine-digit run masked.
     """
+
+    __slots__ = ("_args", "_hint", "_message", "_path", "code", "severity")
 
     code: str
     severity: Severity
-    path: str
-    message: str
-    hint: str = ""
+
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        path: str,
+        message: str,
+        hint: str = "",
+        args: tuple[Any, ...] = (),
+    ) -> None:
+        self.code = code
+        self.severity = severity
+        self._path = path
+        self._message = message
+        self._hint = hint
+        self._args = args
+
+    @property
+    def path(self) -> str:
+        return mask_text(self._path)
+
+    @property
+    def message(self) -> str:
+        text = self._message.format(*self._args) if self._args else self._message
+        return mask_text(text)
+
+    @property
+    def hint(self) -> str:
+        return mask_text(self._hint)
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form (masked): what `--format json`, the mock and the provider write."""
         return {
             "code": self.code,
             "severity": self.severity.value,
@@ -47,6 +89,23 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
         }
+
+    def _key(self) -> tuple[str, str, str, str, str]:
+        return (self.code, self.severity.value, self.path, self.message, self.hint)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Finding(code={self.code!r}, severity={self.severity.value!r}, path={self.path!r}, "
+            f"message={self.message!r}, hint={self.hint!r})"
+        )
 
 
 def pointer(*parts: str | int) -> str:

@@ -119,6 +119,16 @@ class Ctx:
             base = self.base = f"{self.prefix}/leveringen/{self.li}/schuldhulptrajecten/{self.ti}"
         return base + rel
 
-    def add(self, code: str, listed: Severity, rel: str, message: str, hint: str = "") -> None:
-        """Record a finding at `base + rel` with the profile's effective severity."""
-        self.out.append(Finding(code, self.sev(code, listed), self.path(rel), message, hint))
+    def add(
+        self, code: str, listed: Severity, rel: str, message: str, hint: str = "", args: tuple[Any, ...] = ()
+    ) -> None:
+        """Record a finding at `base + rel` with the profile's effective severity.
+
+        Hot: a warning-heavy export calls this for most trajecten. Give `message` as a `str.format`
+        template with `args` so that a finding that is only counted is never formatted.
+        """
+        base = self.base
+        if base is None:
+            base = self.base = f"{self.prefix}/leveringen/{self.li}/schuldhulptrajecten/{self.ti}"
+        severity = listed if listed is not E else self.sev(code, listed)
+        self.out.append(Finding(code, severity, base + rel, message, hint, args))
