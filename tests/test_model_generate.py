@@ -608,3 +608,25 @@ def test_each_defect_is_reported_by_the_validator(code: str) -> None:
     findings = [f for f in report.findings if f.code == code]
     assert findings, sorted({f.code for f in report.findings})
     assert {f.severity.value for f in findings} == {DEFECTS[code].severity}
+
+
+def test_defect_share_puts_each_defect_in_that_share_of_the_trajecten() -> None:
+    validate_bytes, profile = _validator()
+    doc = generate_export(
+        trajecten=400, date_from=FROM, date_to=TO, seed=3, defects=["R-CRI-01"], defect_share=0.5
+    )
+    report = validate_bytes(orjson.dumps(doc), profile=profile.STRICT, check_name=False)
+    assert 150 <= report.by_code.get("R-CRI-01", 0) <= 250  # about half of 400
+    again = generate_export(
+        trajecten=400, date_from=FROM, date_to=TO, seed=3, defects=["R-CRI-01"], defect_share=0.5
+    )
+    assert again == doc  # deterministic
+
+
+@pytest.mark.parametrize("share", ["0", "1.5", "-0.1"])
+def test_defect_share_out_of_range_is_a_usage_error(tmp_path: Path, share: str) -> None:
+    result = CliRunner().invoke(
+        app, ["generate", "-o", str(tmp_path / "x.json"), "--defects", "R-CRI-01", "--defect-share", share]
+    )
+    assert result.exit_code == 2 and "--defect-share must be above 0 and at most 1" in result.output
+    assert not (tmp_path / "x.json").exists()

@@ -264,3 +264,32 @@ def test_readme_walkthrough_generate_and_validate_run_clean(
         result = runner.invoke(app, step[1:], catch_exceptions=False)
         assert result.exit_code == exitcodes.OK, (step, result.output)
     assert "VALID, 0 errors" in result.output
+
+
+def test_json_output_is_complete_and_streamed_per_file(tmp_path: Path) -> None:
+    """Every finding is written (no default cap), one per line, and each file's counts match its list."""
+    doc = copy.deepcopy(GOOD)
+    doc["leveringen"][0]["schuldhulptrajecten"] = [{"gemeentecode": 5} for _ in range(300)]
+    many = tmp_path / "SHV_2024_Veel.json"
+    many.write_bytes(orjson.dumps(doc))
+    result = invoke("--format", "json", "--verbose", str(many), str(tmp_path / "missing.json"))
+    assert result.exit_code == exitcodes.USAGE  # the missing input wins
+    data = json.loads(result.stdout)
+    entry, missing = data["files"]
+    assert entry["truncated"] is False
+    assert len(entry["findings"]) == entry["errors"] + entry["warnings"] + entry["infos"] >= 300
+    assert missing["valid"] is False and "problem" in missing
+    finding_lines = [line for line in result.stdout.splitlines() if line.startswith('{"code":')]
+    assert len(finding_lines) == len(entry["findings"])
+
+
+def test_json_output_masks_bsns(tmp_path: Path) -> None:
+    doc = copy.deepcopy(GOOD)
+    traject = doc["leveringen"][0]["schuldhulptrajecten"][0]
+    traject["client"] = [{"Burgerservicenummer": "123456789"}]  # fails the 11-check: a finding names it
+    path = tmp_path / NAME
+    path.write_bytes(orjson.dumps(doc))
+    result = invoke("--format", "json", "--verbose", str(path))
+    assert "123456789" not in result.stdout
+    messages = [f["message"] for f in json.loads(result.stdout)["files"][0]["findings"]]
+    assert any("*****6789" in m for m in messages), messages

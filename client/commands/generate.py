@@ -91,6 +91,12 @@ def register(app: typer.Typer) -> None:
             help="Comma-separated rule codes to inject (see --list-defects).",
             metavar="CODE,...",
         ),
+        defect_share: float | None = typer.Option(
+            None,
+            "--defect-share",
+            help="Put each traject defect in this share of the trajecten (0 < S <= 1; default: 3 trajecten).",
+            metavar="S",
+        ),
         vendor: str | None = typer.Option(
             None,
             "--vendor",
@@ -106,7 +112,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Generate a realistic synthetic Uitwisselmodel v1.0 export (BSNs pass the 11-check)."""
         from client.commands._console import error, escape, make_console
-        from client.devtools.generate import DEFAULT_VENDOR, GenerateError, parse_defects, write_export
+        from client.devtools.generate import (
+            DEFAULT_VENDOR,
+            GenerateError,
+            check_share,
+            parse_defects,
+            write_export,
+        )
 
         err = make_console(stderr=True)
         if list_defects:
@@ -118,6 +130,7 @@ def register(app: typer.Typer) -> None:
             start = _date("--from", date_from)
             end = _date("--to", date_to)
             codes = parse_defects(defects)
+            check_share(defect_share)
         except (_Usage, GenerateError) as exc:
             error("ddas generate", str(exc))
             raise typer.Exit(exitcodes.USAGE) from None
@@ -138,6 +151,7 @@ def register(app: typer.Typer) -> None:
                     defects=codes,
                     vendor=vendor or DEFAULT_VENDOR,
                     progress=progress,
+                    defect_share=defect_share,
                 )
         except GenerateError as exc:
             error("ddas generate", str(exc))

@@ -23,8 +23,9 @@ from client.commands._inputs import input_problem
 
 if TYPE_CHECKING:
     from client.report import ReportBuilder
-    from client.validation import FileReport
+    from client.validation import FileReport, FindingSink
     from client.validation.findings import Severity
+    from client.validation.jsonout import JsonReportWriter
 
 __all__ = ["register", "run_validate"]
 
@@ -37,6 +38,28 @@ class _Outcome:
     reports: list[FileReport] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (input, message): I/O and usage
     extras: dict[int, dict[str, Any]] = field(default_factory=dict)  # id(report) -> quality report
+    writer: JsonReportWriter | None = None  # --format json: each file is written as it is validated
+
+    def begin(self, label: str) -> FindingSink | None:
+        if self.writer is None:
+            return None
+        self.writer.begin(label)
+        return self.writer.finding
+
+    def add_report(self, report: FileReport, extra: dict[str, Any] | None = None) -> None:
+        self.reports.append(report)
+        if extra is not None:
+            self.extras[id(report)] = extra
+        if self.writer is not None:
+            self.writer.end(report, extra=extra)
+
+    def add_problem(self, label: str, message: str) -> None:
+        self.problems.append((label, message))
+        if self.writer is not None:
+            self.writer.problem(label, message)
+
+
+Runner = Callable[[list[Any], "FindingSink | None"], "FileReport"]
 
 
 def _titles() -> dict[str, str]:
@@ -51,20 +74,19 @@ def _report_builder() -> ReportBuilder:
     return ReportBuilder()
 
 
-def _validate_one(
-    label: str,
-    runner: Callable[[list[Any]], FileReport],
-    outcome: _Outcome,
-    want_report: bool,
-) -> None:
+def _validate_one(label: str, runner: Runner, outcome: _Outcome, want_report: bool) -> None:
     builder = _report_builder() if want_report else None
-    report = runner([builder] if builder is not None else [])
-    outcome.reports.append(report)
+    sink = outcome.begin(label)
+    report = runner([builder] if builder is not None else [], sink)
+    extra = None
     if builder is not None:
         try:
-            outcome.extras[id(report)] = builder.build(report.findings)
+            extra = builder.build(report.findings)
         except Exception as exc:  # the report is an extra: a bug there must not hide the verdict
-            outcome.problems.append((label, f"the quality report could not be built: {exc}"))
+            outcome.add_report(report)
+            outcome.add_problem(label, f"the quality report could not be built: {exc}")
+            return
+    outcome.add_report(report, extra)
 
 
 def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[str, Any]) -> None:
@@ -78,22 +100,23 @@ def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        outcome.problems.append((str(path), f"not a readable zip archive ({exc})"))
+        outcome.add_problem(str(path), f"not a readable zip archive ({exc})")
         return
     with archive:
         try:
             check_zip(archive)
         except InputRefused as exc:
-            outcome.problems.append((str(path), str(exc)))
+            outcome.add_problem(str(path), str(exc))
             return
         members = [info for info in archive.infolist() if not info.is_dir()]
         if not members:
-            outcome.problems.append((str(path), "the zip archive holds no files"))
+            outcome.add_problem(str(path), "the zip archive holds no files")
             return
         for info in members:
             base = PurePosixPath(info.filename.replace("\\", "/")).name
             label = f"{path}!{info.filename}"
             if not base.lower().endswith(".json") or base.startswith("._") or "__MACOSX/" in info.filename:
+                sink = outcome.begin(label)
                 report = report_of(
                     label,
                     check_filename(base)
@@ -107,15 +130,20 @@ def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[
                             "Put only the .json delivery files in the zip.",
                         )
                     ],
+                    sink,
                 )
-                outcome.reports.append(report)
+                outcome.add_report(report)
                 continue
 
             def opener(info: zipfile.ZipInfo = info) -> IO[bytes]:
                 return archive.open(info)
 
             def runner(
-                observers: list[Any], opener: Any = opener, info: Any = info, label: str = label
+                observers: list[Any],
+                sink: FindingSink | None,
+                opener: Any = opener,
+                info: Any = info,
+                label: str = label,
             ) -> FileReport:
                 return validate_member(
                     opener,
@@ -123,15 +151,16 @@ def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[
                     label,
                     PurePosixPath(info.filename).name,
                     observers=observers,
+                    sink=sink,
                     **common,
                 )
 
             try:
                 _validate_one(label, runner, outcome, want_report)
             except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as exc:
-                outcome.problems.append((label, f"cannot read this member ({exc})"))
+                outcome.add_problem(label, f"cannot read this member ({exc})")
             except Exception as exc:  # a bug must still end in a message and exit 2, never a traceback
-                outcome.problems.append((label, f"internal error while validating ({type(exc).__name__})"))
+                outcome.add_problem(label, f"internal error while validating ({type(exc).__name__})")
 
 
 def _validate_stdin(stream: IO[bytes], outcome: _Outcome, want_report: bool, common: dict[str, Any]) -> None:
@@ -139,22 +168,24 @@ def _validate_stdin(stream: IO[bytes], outcome: _Outcome, want_report: bool, com
     from client.validation import validate_path
     from client.validation.sources import InputRefused, spooled_stdin
 
-    def runner(observers: list[Any], path: Path) -> FileReport:
-        report = validate_path(path, observers=observers, **{**common, "check_name": False})
+    def runner(observers: list[Any], sink: FindingSink | None, path: Path) -> FileReport:
+        report = validate_path(path, observers=observers, sink=sink, **{**common, "check_name": False})
         report.name = "<stdin>"
         return report
 
     try:
         with spooled_stdin(stream) as path:
-            _validate_one("<stdin>", lambda observers: runner(observers, path), outcome, want_report)
+            _validate_one(
+                "<stdin>", lambda observers, sink: runner(observers, sink, path), outcome, want_report
+            )
     except InputRefused as exc:
-        outcome.problems.append(("<stdin>", str(exc)))
+        outcome.add_problem("<stdin>", str(exc))
     except OSError as exc:
-        outcome.problems.append(("<stdin>", f"cannot read standard input ({exc.strerror or exc})"))
+        outcome.add_problem("<stdin>", f"cannot read standard input ({exc.strerror or exc})")
     except MemoryError:
-        outcome.problems.append(("<stdin>", "not enough memory to validate this input"))
+        outcome.add_problem("<stdin>", "not enough memory to validate this input")
     except Exception as exc:  # never a traceback
-        outcome.problems.append(("<stdin>", f"internal error while validating ({type(exc).__name__})"))
+        outcome.add_problem("<stdin>", f"internal error while validating ({type(exc).__name__})")
 
 
 def run_validate(
@@ -166,12 +197,14 @@ def run_validate(
     check_name: bool | None = None,
     want_report: bool = False,
     stdin: IO[bytes] | None = None,
+    writer: JsonReportWriter | None = None,
 ) -> _Outcome:
-    """Validate every input; I/O problems are collected, never raised."""
+    """Validate every input; I/O problems are collected, never raised. With a `writer`, each file's
+    verdict and findings are written as they are produced (the outcome then keeps counts only)."""
     from client.validation import validate_path
     from client.validation.findings import Profile
 
-    outcome = _Outcome()
+    outcome = _Outcome(writer=writer)
     common: dict[str, Any] = {
         "profile": Profile.STRICT if strict else Profile.STANDARD,
         "envelope": envelope,
@@ -186,12 +219,12 @@ def run_validate(
         try:
             problem = input_problem(path)
             if problem is not None:
-                outcome.problems.append((item, problem))
+                outcome.add_problem(item, problem)
                 continue
             with path.open("rb") as probe:
                 head = probe.read(4)
         except OSError as exc:
-            outcome.problems.append((item, f"cannot read the file ({exc.strerror or exc})"))
+            outcome.add_problem(item, f"cannot read the file ({exc.strerror or exc})")
             continue
         if path.suffix.lower() == ".zip" or (
             head.startswith(b"PK\x03\x04") and path.suffix.lower() != ".json"
@@ -199,18 +232,18 @@ def run_validate(
             _zip_members(path, outcome, want_report, common)
             continue
 
-        def path_runner(observers: list[Any], path: Path = path) -> FileReport:
-            return validate_path(path, observers=observers, **common)
+        def path_runner(observers: list[Any], sink: FindingSink | None, path: Path = path) -> FileReport:
+            return validate_path(path, observers=observers, sink=sink, **common)
 
         try:
             _validate_one(item, path_runner, outcome, want_report)
         except OSError as exc:
-            outcome.problems.append((item, f"cannot read the file ({exc.strerror or exc})"))
+            outcome.add_problem(item, f"cannot read the file ({exc.strerror or exc})")
         except MemoryError:
-            outcome.problems.append((item, "not enough memory to validate this file"))
+            outcome.add_problem(item, "not enough memory to validate this file")
         except Exception as exc:  # a bug must still end in a message and exit 2, never a traceback
-            outcome.problems.append(
-                (item, f"internal error while validating ({type(exc).__name__}); please report it")
+            outcome.add_problem(
+                item, f"internal error while validating ({type(exc).__name__}); please report it"
             )
     return outcome
 
@@ -291,23 +324,6 @@ def _report_text(report: dict[str, Any]) -> str:
     return render_text(report).rstrip()
 
 
-def render_json(outcome: _Outcome, *, verbose: bool = False) -> str:
-    from client.privacy import mask_text
-
-    files = []
-    for report in outcome.reports:
-        entry = report.to_dict(include_info=verbose)
-        extra = outcome.extras.get(id(report))
-        if extra is not None:
-            entry["report"] = extra
-        files.append(entry)
-    for item, message in outcome.problems:
-        files.append(
-            {"file": item, "valid": False, "errors": 0, "warnings": 0, "findings": [], "problem": message}
-        )
-    return mask_text(json.dumps({"files": files}, ensure_ascii=False, indent=2)) + "\n"
-
-
 def exit_code(outcome: _Outcome) -> int:
     if outcome.problems:
         return exitcodes.USAGE
@@ -352,8 +368,15 @@ def register(app: typer.Typer) -> None:
         if files.count("-") > 1:
             error("ddas validate", "'-' (standard input) can be given only once")
             raise typer.Exit(exitcodes.USAGE)
+        writer = None
         keep = max_findings
-        if keep is None and output_format == "text" and not report:
+        if output_format == "json":
+            from client.validation.jsonout import JsonReportWriter
+
+            # streamed: every finding is written as it is found, none is held (unless --report needs them)
+            writer = JsonReportWriter(sys.stdout.buffer, include_info=verbose, max_findings=max_findings)
+            keep = None if report else 0
+        elif keep is None and not report:
             keep = 0  # text shows counts and examples only: do not hold millions of findings in memory
         try:
             outcome = run_validate(
@@ -363,13 +386,18 @@ def register(app: typer.Typer) -> None:
                 envelope=envelope,
                 check_name=name_check,
                 want_report=report,
+                writer=writer,
             )
         except KeyboardInterrupt:
+            if writer is not None:
+                writer.close()
             error("ddas validate", "interrupted")
             raise typer.Exit(exitcodes.USAGE) from None
-        render = render_json if output_format == "json" else render_text
-        sys.stdout.write(render(outcome, verbose=verbose))
-        sys.stdout.flush()
+        if writer is not None:
+            writer.close()
+        else:
+            sys.stdout.write(render_text(outcome, verbose=verbose))
+            sys.stdout.flush()
         for item, message in outcome.problems:
             error("ddas validate", f"{item}: {message}")
         raise typer.Exit(exit_code(outcome))

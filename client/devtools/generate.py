@@ -36,6 +36,7 @@ __all__ = [
     "ExportStats",
     "Gemeente",
     "GenerateError",
+    "check_share",
     "generate_export",
     "iter_export_chunks",
     "write_export",
@@ -444,6 +445,9 @@ class _FilePlan:
     leveringen: list[_LeveringPlan]
     traject_defects: dict[int, list[str]] = field(default_factory=dict)
     levering_defects: dict[int, list[str]] = field(default_factory=dict)
+    # with a defect share: the traject-level codes, each put in that share of the trajecten
+    shared_codes: tuple[str, ...] = ()
+    share: float = 0.0
 
 
 def _vendor_code(vendor: str) -> str:
@@ -547,6 +551,7 @@ def _plan(
     variant: str,
     defects: Sequence[str],
     vendor: str,
+    share: float | None = None,
 ) -> tuple[_FilePlan, random.Random]:
     _check_options(trajecten, date_from, date_to, organisaties, variant)
     rng = random.Random(seed)
@@ -581,12 +586,25 @@ def _plan(
         "codeGegevensleverancier": _vendor_code(vendor),
     }
     plan = _FilePlan(header, leveringen)
-    _plan_defects(plan, trajecten, seed, defects)
+    _plan_defects(plan, trajecten, seed, defects, share)
     return plan, rng
 
 
-def _plan_defects(plan: _FilePlan, trajecten: int, seed: int, defects: Sequence[str]) -> None:
-    """Pick the targets of each defect from its own random stream (independent of the data stream)."""
+def check_share(share: float | None) -> None:
+    """A defect share is a fraction of the trajecten: above 0, at most 1."""
+    if share is not None and not (0.0 < share <= 1.0):
+        raise GenerateError(f"--defect-share must be above 0 and at most 1, got {share}")
+
+
+def _plan_defects(
+    plan: _FilePlan, trajecten: int, seed: int, defects: Sequence[str], share: float | None = None
+) -> None:
+    """Pick the targets of each defect from its own random stream (independent of the data stream).
+
+    Without `share` a traject-level defect goes into 3 trajecten; with it, each traject gets each code
+    with that probability (decided while writing, so a million trajecten need no table of targets).
+    """
+    check_share(share)
     for code in defects:
         spec = DEFECTS[code]
         drng = random.Random(f"{seed}:{code}")
@@ -595,6 +613,9 @@ def _plan_defects(plan: _FilePlan, trajecten: int, seed: int, defects: Sequence[
         elif spec.level == "levering":
             for i in drng.sample(range(len(plan.leveringen)), min(2, len(plan.leveringen))):
                 plan.levering_defects.setdefault(i, []).append(code)
+        elif share is not None:
+            plan.shared_codes += (code,)
+            plan.share = share
         else:
             for i in drng.sample(range(trajecten), min(_TRAJECTEN_PER_DEFECT, trajecten)):
                 plan.traject_defects.setdefault(i, []).append(code)
@@ -1013,11 +1034,16 @@ def _iter_trajecten(
     plan: _FilePlan, rng: random.Random, date_from: date, date_to: date, seed: int
 ) -> Iterator[tuple[int, Iterator[dict[str, Any]]]]:
     factory = _TrajectFactory(rng, date_from, date_to)
+    share_rng = random.Random(f"{seed}:share")
+    shared, share = plan.shared_codes, plan.share
 
     def per_levering(lev: _LeveringPlan) -> Iterator[dict[str, Any]]:
         for k in range(lev.count):
             t = factory.make(lev.gemeente)
             codes = plan.traject_defects.get(lev.first_index + k)
+            if shared:
+                picked = [code for code in shared if share_rng.random() < share]
+                codes = [*(codes or ()), *picked]
             if codes:
                 drng = random.Random(f"{seed}:{lev.first_index + k}")
                 for code in codes:
@@ -1039,6 +1065,7 @@ def iter_export_chunks(
     defects: Sequence[str] = (),
     vendor: str = DEFAULT_VENDOR,
     progress: Callable[[int], None] | None = None,
+    defect_share: float | None = None,
 ) -> Iterator[bytes]:
     """The export as a stream of JSON byte chunks (one per traject), equal to `orjson.dumps` of the dict."""
     codes = parse_defects(defects)
@@ -1051,6 +1078,7 @@ def iter_export_chunks(
         variant=variant,
         defects=codes,
         vendor=vendor,
+        share=defect_share,
     )
     dumps = orjson.dumps
     yield dumps(plan.header)[:-1] + b',"leveringen":['
@@ -1082,6 +1110,7 @@ def generate_export(
     variant: str = "gemeente",
     defects: Sequence[str] = (),
     vendor: str = DEFAULT_VENDOR,
+    defect_share: float | None = None,
 ) -> dict[str, Any]:
     """The whole export as a dict (for small files and tests); same content as `write_export`."""
     codes = parse_defects(defects)
@@ -1094,6 +1123,7 @@ def generate_export(
         variant=variant,
         defects=codes,
         vendor=vendor,
+        share=defect_share,
     )
     doc: dict[str, Any] = dict(plan.header)
     leveringen = []
@@ -1117,6 +1147,7 @@ def write_export(
     defects: Sequence[str] = (),
     vendor: str = DEFAULT_VENDOR,
     progress: Callable[[int], None] | None = None,
+    defect_share: float | None = None,
 ) -> ExportStats:
     """Write the export, streaming (bounded memory). `path` may be `-` for stdout or a binary stream.
 
@@ -1133,6 +1164,7 @@ def write_export(
         defects=defects,
         vendor=vendor,
         progress=progress,
+        defect_share=defect_share,
     )
     first = next(chunks)  # validates the options before anything is created
 
