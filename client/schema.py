@@ -6,7 +6,7 @@ schema (same required lists, enums, formats, array bounds, `additionalProperties
 root, levering and traject). A drift test keeps the committed files equal to what this module generates.
 
 `python -m client.schema --write` regenerates `openapi/uitwisselmodel-v1.0.schema.json` and
-`openapi/bericht.schema.json`.
+`openapi/bericht.schema.json`, and the validator's copy `client/validation/generated_schemas.json`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ __all__ = [
     "UITWISSELMODEL_SCHEMA_FILE",
     "bericht_schema",
     "render",
+    "render_generated",
     "traject_schema",
     "uitwisselmodel_schema",
     "write_schemas",
@@ -136,14 +137,29 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def render_generated() -> bytes:
+    """The validator's copy (`client.validation.schema_check.GENERATED_SCHEMAS_FILE`): both schemas in
+    their generated key order (messages list properties in that order), compact."""
+    import orjson
+
+    return orjson.dumps({"uitwisselmodel": _uitwisselmodel(), "bericht": _bericht()}) + b"\n"
+
+
 def write_schemas(
-    uitwisselmodel_path: Path = UITWISSELMODEL_SCHEMA_FILE, bericht_path: Path = BERICHT_SCHEMA_FILE
+    uitwisselmodel_path: Path = UITWISSELMODEL_SCHEMA_FILE,
+    bericht_path: Path = BERICHT_SCHEMA_FILE,
+    generated_path: Path | None = None,
 ) -> list[Path]:
+    from client.validation.schema_check import GENERATED_SCHEMAS_FILE
+
     written = []
     for path, schema in ((uitwisselmodel_path, _uitwisselmodel()), (bericht_path, _bericht())):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(schema), encoding="utf-8")
         written.append(path)
+    generated = generated_path or GENERATED_SCHEMAS_FILE
+    generated.write_bytes(render_generated())
+    written.append(generated)
     return written
 
 

@@ -14,6 +14,7 @@ from client.schema import (
     UITWISSELMODEL_SCHEMA_FILE,
     bericht_schema,
     render,
+    render_generated,
     traject_schema,
     uitwisselmodel_schema,
 )
@@ -30,6 +31,17 @@ def test_committed_bericht_schema_matches_models() -> None:
     assert BERICHT_SCHEMA_FILE.read_text(encoding="utf-8") == render(bericht_schema()), (
         "openapi/bericht.schema.json drifted from client.model: run `python -m client.schema --write`"
     )
+
+
+def test_validator_copy_matches_models() -> None:
+    """The validator reads this copy instead of importing pydantic at start-up: it must not drift."""
+    from client.validation.schema_check import GENERATED_SCHEMAS_FILE, generated_schemas
+
+    assert GENERATED_SCHEMAS_FILE.read_bytes() == render_generated(), (
+        "client/validation/generated_schemas.json drifted from client.model: "
+        "run `python -m client.schema --write`"
+    )
+    assert generated_schemas() == {"uitwisselmodel": uitwisselmodel_schema(), "bericht": bericht_schema()}
 
 
 def test_schemas_are_valid_2020_12() -> None:
