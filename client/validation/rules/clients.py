@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from client.privacy import mask_bsn
-from client.validation.rules.context import Ctx, E, W, obj, pstr, show
+from client.validation.rules.context import Ctx, E, Lazy, W, obj, pstr, show
 from client.validation.rules.dates import cached_date, parse_date
 
 __all__ = ["GESLACHT", "bsn_check_digit", "check_clients", "elfproef", "is_bsn_format"]
@@ -163,9 +163,10 @@ def _check_bsn(c: Ctx, rel: str, bsn: str) -> None:
             "R-ID-BSN-02",
             E,
             rel,
-            f"BSN {mask_bsn(bsn)} fails the 11-check, so it cannot be an issued BSN and CBS cannot link it.",
+            "BSN {} fails the 11-check, so it cannot be an issued BSN and CBS cannot link it.",
             "Check the number against the source registration (BRP); test data should use BSNs that pass "
             "the 11-check.",
+            (Lazy(mask_bsn, bsn),),
         )
 
 
@@ -311,8 +312,9 @@ def _birth_date_plausibility(c: Ctx, rel: str, geb: date, start: date | None, ag
             "R-CLIENT-GEB-02",
             W,
             rel,
-            f"The client is {age} years old at the traject start {start} (born {geb}).",
+            "The client is {} years old at the traject start {} (born {}).",
             "Debt assistance is for adults; check the birth date.",
+            (age, start, geb),
         )
 
 

@@ -16,7 +16,7 @@ from client.privacy import mask_text
 from client.validation.findings import Finding, Severity
 from client.validation.rules.dates import cached_date, parse_date
 
-__all__ = ["Ctx", "E", "I", "W", "dget", "obj", "present", "pstr", "show"]
+__all__ = ["Ctx", "E", "I", "Lazy", "W", "dget", "obj", "present", "pstr", "show"]
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
@@ -52,6 +52,22 @@ def show(value: Any) -> str:
     if len(text) > 60:
         text = text[:57] + "..."
     return "'" + mask_text(text) + "'"
+
+
+class Lazy:
+    """A message argument computed only when the message is rendered: `Lazy(show, value)`.
+
+    Most findings are counted, never shown, so quoting, shortening and masking wait until output.
+    """
+
+    __slots__ = ("fn", "value")
+
+    def __init__(self, fn: Callable[[Any], str], value: Any) -> None:
+        self.fn = fn
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.fn(self.value), spec)
 
 
 class Ctx:

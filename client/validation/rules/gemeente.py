@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from client.validation.rules.context import Ctx, E, W, show
+from client.validation.rules.context import Ctx, E, Lazy, W, show
 
 __all__ = ["GemCode", "check_code_format", "classify"]
 
@@ -107,4 +107,4 @@ def check_code_format(c: Ctx, rel: str, code: str, info: GemCode, *, traject: bo
         hint = f"Write it as {show(fixed)} (CBS notation GM + 4 digits, or 4 digits with leading zeros)."
     else:
         hint = "Use the CBS gemeentecode: GM + 4 digits (e.g. GM0363) or 4 digits with leading zeros (0363)."
-    c.add("R-GEM-03", E, rel, f"Gemeentecode {show(code)} is not GM + 4 digits or 4 digits.", hint)
+    c.add("R-GEM-03", E, rel, "Gemeentecode {} is not GM + 4 digits or 4 digits.", hint, (Lazy(show, code),))

@@ -28,8 +28,9 @@ def check_intake(c: Ctx) -> None:
             "R-INT-01",
             W,
             "/intake/einddatum",
-            f"intake.einddatum {eind} differs from beschikkingsdatum {bd}.",
+            "intake.einddatum {} differs from beschikkingsdatum {}.",
             "The beschikkingsdatum is leading; give einddatum the same value (FAQ#7, FAQ#12).",
+            (eind, bd),
         )
     if (bd_raw is None or bd_raw == "") != (soort is None or soort == ""):  # one present, not the other
         missing = "beschikkingssoort" if present(bd_raw) else "beschikkingsdatum"
@@ -80,9 +81,10 @@ def check_intake(c: Ctx) -> None:
                     "R-INT-05",
                     W,
                     "/" + key,
-                    f"The intake was rejected (Afwijzingsbeschikking) but the traject has a later {key}.",
+                    "The intake was rejected (Afwijzingsbeschikking) but the traject has a later {}.",
                     "After an Afwijzingsbeschikking the traject ends: check the beschikkingssoort or "
                     "the phase.",
+                    (key,),
                 )
         if c.end is None:
             c.add(

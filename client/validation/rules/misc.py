@@ -91,8 +91,9 @@ def check_moratoria(c: Ctx) -> None:
                 "R-MOR-02",
                 W,
                 rel + "/einddatum",
-                f"The moratorium runs {start} .. {eind}, longer than six months.",
+                "The moratorium runs {} .. {}, longer than six months.",
                 "A moratorium lasts at most six months (DET §Moratorium).",
+                (start, eind),
             )
         if sr is None:
             c.add(

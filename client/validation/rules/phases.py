@@ -49,6 +49,10 @@ PHASES: dict[str, tuple[bool, tuple[str, ...], str, Severity | None, bool]] = {
 }
 
 _PHASE_MODES = frozenset("ALUP")
+_HINT_BEFORE = "Phase dates lie inside the traject; check the traject startdatum."
+_HINT_BEFORE_EXEMPT = _HINT_BEFORE + " (Aanmelding, crisis and informatie/advies may precede it.)"
+_HINT_AFTER = "Phase dates lie inside the traject; check the traject einddatum."
+_HINT_AFTER_NAZORG = _HINT_AFTER + " (Nazorg may follow the traject.)"
 
 
 def walk_date(c: Ctx, d: date, rel: str, mode: str) -> None:
@@ -59,16 +63,18 @@ def walk_date(c: Ctx, d: date, rel: str, mode: str) -> None:
             "R-PERIOD-04",
             W,
             rel,
-            f"Date {d} is after the delivery timestamp date {aanl}.",
+            "Date {} is after the delivery timestamp date {}.",
             "Record only events that have happened: planned dates do not belong in the file.",
+            (d, aanl),
         )
     elif c.p_end is not None and d > c.p_end:
         c.add(
             "R-PERIOD-05",
             I,
             rel,
-            f"Date {d} is after the end of the delivery period {c.p_end}.",
+            "Date {} is after the end of the delivery period {}.",
             "Events after einddatumLevering fall outside the reporting period.",
+            (d, c.p_end),
         )
     a0 = c.aanm_start
     if a0 is not None and mode != "A" and d < a0:
@@ -76,8 +82,9 @@ def walk_date(c: Ctx, d: date, rel: str, mode: str) -> None:
             "R-DATE-ORDER-03",
             W,
             rel,
-            f"Date {d} is before aanmelding.startdatum {a0}, the first contact with debt assistance.",
+            "Date {} is before aanmelding.startdatum {}, the first contact with debt assistance.",
             "aanmelding.startdatum is the date of first contact: no other traject date can be earlier.",
+            (d, a0),
         )
     if mode in _PHASE_MODES:
         ts = c.start
@@ -89,9 +96,9 @@ def walk_date(c: Ctx, d: date, rel: str, mode: str) -> None:
                 "R-DATE-TRAJ-01",
                 I if exempt else W,
                 rel,
-                f"Phase date {d} is before the traject startdatum {ts}.",
-                "Phase dates lie inside the traject; check the traject startdatum."
-                + (" (Aanmelding, crisis and informatie/advies may precede it.)" if exempt else ""),
+                "Phase date {} is before the traject startdatum {}.",
+                _HINT_BEFORE_EXEMPT if exempt else _HINT_BEFORE,
+                (d, ts),
             )
         te = c.end
         if te is not None and d > te:
@@ -99,9 +106,9 @@ def walk_date(c: Ctx, d: date, rel: str, mode: str) -> None:
                 "R-DATE-TRAJ-01",
                 I if mode == "U" else W,
                 rel,
-                f"Phase date {d} is after the end of the traject {te}.",
-                "Phase dates lie inside the traject; check the traject einddatum."
-                + (" (Nazorg may follow the traject.)" if mode == "U" else ""),
+                "Phase date {} is after the end of the traject {}.",
+                _HINT_AFTER_NAZORG if mode == "U" else _HINT_AFTER,
+                (d, te),
             )
 
 
@@ -156,8 +163,9 @@ def _one(
                 "R-DATE-PHASE-01",
                 E,
                 rel + "/einddatum",
-                f"einddatum {e} is before startdatum {s}.",
+                "einddatum {} is before startdatum {}.",
                 "A phase cannot end before it starts: check both dates.",
+                (e, s),
             )
         if s_raw is None or s_raw == "":
             c.add(

@@ -7,7 +7,7 @@ import re
 from orjson import dumps
 
 from client.validation.rules.amounts import LARGE_AMOUNT, check_amount
-from client.validation.rules.context import Ctx, E, I, W, present, pstr, show
+from client.validation.rules.context import Ctx, E, I, Lazy, W, present, pstr, show
 from client.validation.rules.dates import cached_date, parse_date
 from client.validation.rules.phases import walk_date
 
@@ -29,8 +29,9 @@ def _creditor(c: Ctx, rel: str, se: dict[str, object]) -> None:
                 "R-SCH-01",
                 E,
                 rel + "/Naam",
-                f"schuldeiser naam {show(lo)} and Naam {show(up)} differ.",
+                "schuldeiser naam {} and Naam {} differ.",
                 "Fill both naam and Naam with the same value (FAQ#9).",
+                (Lazy(show, lo), Lazy(show, up)),
             )
     elif (lo is None) != (up is None):
         missing = "Naam" if up is None else "naam"

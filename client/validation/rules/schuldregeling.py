@@ -106,9 +106,10 @@ def check_toekenning(c: Ctx) -> None:
                 "R-SR-02",
                 E,
                 "/toekenningsdatum",
-                f"toekenningsdatum {tk} differs from schuldregeling.toegekend {tg}.",
+                "toekenningsdatum {} differs from schuldregeling.toegekend {}.",
                 "toekenningsdatum is the same date as schuldregeling.toegekend (FAQ#15): give both "
                 "the same value.",
+                (tk, tg),
             )
     elif has_tk:
         c.add(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from client.validation.rules.context import Ctx, E, W, dget, present, show
+from client.validation.rules.context import Ctx, E, Lazy, W, dget, present, show
 from client.validation.rules.dates import parse_date
 from client.validation.rules.traject import _omschrijving
 
@@ -88,8 +88,9 @@ def check_end(c: Ctx) -> None:
             "R-END-03",
             W,
             "/uitstroom",
-            f"The traject has einddatum {c.einddatum or show(e_raw)} but no uitstroom with a reden.",
+            "The traject has einddatum {} but no uitstroom with a reden.",
             "An ended traject records its uitstroom: add uitstroom with reden and the end dates.",
+            (c.einddatum or Lazy(show, e_raw),),
         )
     elif not have[0] and u is not None and present(u.get("reden")):
         c.add(
