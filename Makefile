@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench openapi clean
+.PHONY: demo test lint typecheck pytest bench compile openapi clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q
 
+# Optional: the rules engine compiled with mypyc (pure Python stays the reference and the fallback).
+compile: $(STAMP)
+	$(BIN)/python -m client.devtools.compile
+
 bench: $(STAMP)
+	-$(BIN)/python -m client.devtools.compile
 	$(BIN)/python benchmarks/run.py
 
 openapi: $(STAMP)
@@ -37,4 +42,5 @@ openapi: $(STAMP)
 	$(BIN)/python -m client.provider.openapi_export --write
 
 clean:
+	rm -rf client/validation/rules/_compiled
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -376,6 +376,13 @@ def load() -> str:
         return "n/a"
 
 
+def rules_build() -> str:
+    """Which rules engine the measured `ddas` runs: the mypyc build (`make compile`) or pure Python."""
+    probe = "import client.validation.rules, client.validation.rules._native as n; print(n.compiled_in_use())"
+    result = subprocess.run([PY, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=False)
+    return "compiled with mypyc" if result.stdout.strip() == "True" else "pure Python"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
@@ -399,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         print(table([r for r in results if r.size == label]), file=sys.stderr, flush=True)
     text = (
         f"Run {began:%Y-%m-%d %H:%M} UTC on {machine()}; load average (1/5/15 min) {load_before} before, "
-        f"{load()} after. Data: generator seed {SEED}, variant meerdere, 3 organisations, "
+        f"{load()} after; rules engine {rules_build()}. "
+        f"Data: generator seed {SEED}, variant meerdere, 3 organisations, "
         f"{DATE_FROM}..{DATE_TO}; heavy = defects {', '.join(HEAVY_DEFECTS)} each in "
         f"{HEAVY_SHARE:.0%} of the trajecten; split --period {PERIOD}.\n\n"
         + table(results)

@@ -53,7 +53,7 @@ def bsn_check_digit(prefix: str) -> int | None:
     return None if digit == 10 else digit
 
 
-def elfproef(bsn: str) -> bool:
+def elfproef(bsn: object) -> bool:
     """The BSN 11-check: 9·d1 + 8·d2 + … + 2·d8 − 1·d9 ≡ 0 (mod 11). False for anything not 9 digits."""
     if type(bsn) is not str or not is_bsn_format(bsn):
         return False

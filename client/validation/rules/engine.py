@@ -299,7 +299,7 @@ class RuleEngine:
         self._state.lev_reset(-1, None)
         return out
 
-    def finish(self, paginering: dict[str, Any] | None = None) -> list[Finding]:
+    def finish(self, paginering: Any = None) -> list[Finding]:
         """File-level rules at the end; in API mode R-API-01..03 on the message."""
         out: list[Finding] = []
         if not self.envelope:

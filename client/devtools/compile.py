@@ -1,0 +1,87 @@
+"""`python -m client.devtools.compile`: build the rules engine with mypyc (optional; `make compile`).
+
+Why: on warning-heavy exports the rules are most of `ddas validate`'s time, and mypyc runs the same
+typed Python about twice as fast. The pure-Python modules stay the source and the reference: the build
+goes to `client/validation/rules/_compiled/` (git-ignored) with a manifest of source hashes, and is used
+only while it matches the sources (`client.validation.rules._native`). Needs mypy (a dev dependency) and
+a C compiler; without them nothing changes. `--clean` removes the build.
+
+Exit codes: 0 built (or cleaned), 2 mypyc or the compiler is missing or the build failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import orjson
+
+from client.validation.rules._native import COMPILED_DIR, MANIFEST, compiled_modules, source_digests
+
+__all__ = ["build", "main"]
+
+CLIENT = Path(__file__).resolve().parent.parent
+
+
+def build(*, quiet: bool = False) -> Path:
+    """Compile into a scratch copy of `client/` (mypyc names modules by their path), then move the
+    extension modules and mypyc's shared runtime into `_compiled/`. Raises RuntimeError on failure."""
+    digests = source_digests()  # taken first: the build must match what it was built from
+    with tempfile.TemporaryDirectory(prefix="ddas-mypyc-") as tmp:
+        work = Path(tmp)
+        shutil.copytree(
+            CLIENT, work / "client", ignore=shutil.ignore_patterns("__pycache__", "_compiled", "*.so")
+        )
+        sources = [str(p.relative_to(CLIENT.parent)) for p in compiled_modules()]
+        command = [sys.executable, "-m", "mypyc", *sources]
+        result = subprocess.run(command, cwd=work, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"mypyc failed (exit {result.returncode}):\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+            )
+        built = sorted((work / "client" / "validation" / "rules").glob("*.so")) + sorted(work.glob("*.so"))
+        if not built:
+            raise RuntimeError("mypyc produced no extension modules")
+        shutil.rmtree(COMPILED_DIR, ignore_errors=True)
+        COMPILED_DIR.mkdir(parents=True)
+        for path in built:
+            shutil.copy2(path, COMPILED_DIR / path.name)
+    MANIFEST.write_bytes(
+        orjson.dumps(
+            {"cache_tag": sys.implementation.cache_tag, "sources": digests}, option=orjson.OPT_INDENT_2
+        )
+    )
+    if not quiet:
+        print(f"compiled {len(sources)} rules modules into {COMPILED_DIR}")
+    return COMPILED_DIR
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m client.devtools.compile", description=__doc__)
+    parser.add_argument("--clean", action="store_true", help="remove the compiled build (pure Python again)")
+    args = parser.parse_args(argv)
+    if args.clean:
+        shutil.rmtree(COMPILED_DIR, ignore_errors=True)
+        print(f"removed {COMPILED_DIR}")
+        return 0
+    try:
+        import mypyc  # noqa: F401
+    except ImportError:
+        print(
+            "compile: mypyc is not installed (pip install mypy); the rules stay pure Python", file=sys.stderr
+        )
+        return 2
+    try:
+        build()
+    except (RuntimeError, OSError) as exc:
+        print(f"compile: {exc}\nthe rules stay pure Python", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

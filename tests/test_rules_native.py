@@ -1,0 +1,61 @@
+"""The optional mypyc build of the rules is used only while it matches the sources (else pure Python)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from client.validation.rules import _native
+
+
+@pytest.fixture
+def build_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(_native, "COMPILED_DIR", tmp_path)
+    monkeypatch.setattr(_native, "MANIFEST", tmp_path / "manifest.json")
+    monkeypatch.setattr(_native, "_state", {"used": False})
+    monkeypatch.delenv("DDAS_PURE_PYTHON", raising=False)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    return tmp_path
+
+
+def _manifest(build_dir: Path, sources: dict[str, str], tag: str = sys.implementation.cache_tag) -> None:
+    (build_dir / "manifest.json").write_bytes(orjson.dumps({"cache_tag": tag, "sources": sources}))
+
+
+def test_no_build_means_pure_python(build_dir: Path) -> None:
+    path: list[str] = []
+    assert _native.use_compiled(path) is False and path == [] and not _native.compiled_in_use()
+
+
+def test_a_fresh_build_goes_first_on_the_package_path(build_dir: Path) -> None:
+    _manifest(build_dir, _native.source_digests())
+    path = ["/the/package"]
+    assert _native.use_compiled(path) is True
+    assert path == [str(build_dir), "/the/package"] and _native.compiled_in_use()
+
+
+def test_an_edited_source_falls_back_to_python(build_dir: Path) -> None:
+    digests = _native.source_digests()
+    first = next(iter(digests))
+    _manifest(build_dir, {**digests, first: "0" * 64})
+    path: list[str] = []
+    assert _native.use_compiled(path) is False and path == []
+
+
+def test_another_interpreter_or_the_opt_out_means_python(
+    build_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _manifest(build_dir, _native.source_digests(), tag="cpython-99")
+    assert _native.use_compiled([]) is False
+    _manifest(build_dir, _native.source_digests())
+    monkeypatch.setenv("DDAS_PURE_PYTHON", "1")
+    assert _native.use_compiled([]) is False
+
+
+def test_the_digests_cover_every_rules_module_and_what_they_import() -> None:
+    names = set(_native.source_digests())
+    assert "client/validation/rules/engine.py" in names and "client/validation/findings.py" in names
+    assert "client/validation/rules/__init__.py" not in names  # it chooses; it is never compiled
