@@ -185,11 +185,16 @@ def validate_events(
         for event in events:
             for observer in observers:
                 observer.observe(event)
-            if isinstance(event, TrajectItem):
+            if type(event) is TrajectItem:  # the hot branch: one per traject
+                data = event.data
                 path = f"{prefix}/leveringen/{event.levering_index}/schuldhulptrajecten/{event.index}"
-                col.extend(check.traject_findings(event.data, path))
-                if engine is not None and isinstance(event.data, dict):
-                    col.extend(engine.traject(event.levering_index, event.index, event.data))
+                found = check.traject_findings(data, path)
+                if found:
+                    col.extend(found)
+                if engine is not None and type(data) is dict:
+                    found = engine.traject(event.levering_index, event.index, data)
+                    if found:
+                        col.extend(found)
             elif isinstance(event, LeveringStart):
                 col.extend(check.levering_findings(event.data, f"{prefix}/leveringen/{event.index}"))
                 if engine is not None and isinstance(event.data, dict):
