@@ -27,6 +27,11 @@ def _mask_match(match: re.Match[str]) -> str:
     return mask_bsn(match.group(0))
 
 
+def may_hold_bsn(data: bytes) -> bool:
+    """False when `data` surely holds no run of nine digits: ASCII without nine digits in a row."""
+    return not data.isascii() or _NINE_ZEROS in data.translate(_DIGIT_SHAPE)
+
+
 def mask_text(text: str) -> str:
     """Mask every run of exactly nine digits in free text (messages, log lines, and every piece of input
     a server echoes: ids in paths and queries, file names, request logs).
@@ -35,7 +40,7 @@ def mask_text(text: str) -> str:
     all text, is recognised by a byte scan and returned as is; the rest (and any non-ASCII text, whose
     Unicode digits the expression also knows) goes through the regular expression.
     """
-    if text.isascii() and _NINE_ZEROS not in text.encode().translate(_DIGIT_SHAPE):
+    if not may_hold_bsn(text.encode()):
         return text
     return _NINE_DIGITS.sub(_mask_match, text)
 

@@ -90,6 +90,17 @@ class Finding:
             "hint": self.hint,
         }
 
+    def unmasked(self) -> dict[str, Any]:
+        """The JSON form before masking, for a writer that masks what it writes as a whole
+        (`client.validation.jsonout`); anything else uses `to_dict`."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "path": self._path,
+            "message": self._message.format(*self._args) if self._args else self._message,
+            "hint": self._hint,
+        }
+
     def _key(self) -> tuple[str, str, str, str, str]:
         return (self.code, self.severity.value, self.path, self.message, self.hint)
 
