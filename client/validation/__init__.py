@@ -115,11 +115,11 @@ class _Collector:
     This is the per-finding hot path: no rendering, no hashing of enums, a few dict and list operations.
     """
 
-    __slots__ = ("counts", "examples", "findings", "max", "report", "sink")
+    __slots__ = ("counts", "examples", "findings", "keep", "report", "sink")
 
     def __init__(self, report: FileReport, max_findings: int | None, sink: FindingSink | None = None) -> None:
         self.report = report
-        self.max = max_findings
+        self.keep = -1 if max_findings is None else max_findings  # -1: keep every finding
         self.counts = report.counts
         self.examples = report.examples
         self.findings = report.findings
@@ -130,18 +130,21 @@ class _Collector:
         counts = self.counts.get(code)
         if counts is None:
             counts = self.counts[code] = [0, 0, 0]
-            self.examples[code] = []
+            self.examples[code] = [finding]
+        else:
+            examples = self.examples[code]
+            if len(examples) < EXAMPLES_PER_CODE:
+                examples.append(finding)
         severity = finding.severity
         counts[2 if severity is _ERROR else 1 if severity is _WARNING else 0] += 1
-        examples = self.examples[code]
-        if len(examples) < EXAMPLES_PER_CODE:
-            examples.append(finding)
-        if self.max is None or len(self.findings) < self.max:
+        keep = self.keep
+        if keep < 0 or len(self.findings) < keep:
             self.findings.append(finding)
-        else:
+        elif not self.report.truncated:
             self.report.truncated = True
-        if self.sink is not None:
-            self.sink(finding)
+        sink = self.sink
+        if sink is not None:
+            sink(finding)
 
     def extend(self, findings: Iterable[Finding]) -> None:
         add = self.add
