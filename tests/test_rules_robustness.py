@@ -179,6 +179,10 @@ def test_a_failing_rule_is_an_internal_error_finding(
 
 
 def test_a_failing_rule_makes_ddas_validate_exit_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from client.validation.rules._native import compiled_in_use
+
+    if compiled_in_use():  # compiled calls are bound at build time: a monkeypatch cannot reach them
+        pytest.skip("needs the pure-Python rules (DDAS_PURE_PYTHON=1), as CI runs them")
     from typer.testing import CliRunner
 
     from client.cli import app
