@@ -87,8 +87,12 @@ class JsonReportWriter:
         data = orjson.dumps(finding.unmasked())
         if may_hold_bsn(data):
             data = orjson.dumps(finding.to_dict())
-        self._put((b",\n" if self._written else b"\n") + data)
+        self._buf.append(b",\n" if self._written else b"\n")
+        self._buf.append(data)
         self._written += 1
+        self._size += len(data)
+        if self._size >= FLUSH_BYTES:
+            self.flush()
 
     def end(
         self,
