@@ -293,7 +293,7 @@ def agreement(results: list[Result]) -> list[str]:
 
 
 def verdicts(results: list[Result]) -> list[str]:
-    """The targets of issue 10, each with the measured figure and met / NOT met."""
+    """The performance targets (README "Performance"), each with the measured figure and met / NOT met."""
     lines: list[str] = []
 
     def check(ok: bool, text: str) -> None:
@@ -413,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
         + table(results)
         + "\n\nVerdicts compared:\n"
         + "\n".join(agreement(results))
-        + "\n\nTargets (issue 10):\n"
+        + "\n\nTargets:\n"
         + "\n".join(verdicts(results))
         + (
             ""

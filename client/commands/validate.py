@@ -8,7 +8,6 @@ runs, not when the CLI starts: `ddas --help` and the other commands stay fast.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
