@@ -8,10 +8,7 @@ self-signed and its key sits next to it (`ca-key.pem`, 0600) so that more certif
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from client.files import write_atomic
 from client.wire.signing import Signer, SigningProfile, Verifier, load_certificates, load_private_key
 
 CA_FILE = "ca.pem"
@@ -183,20 +181,6 @@ def cert_pem(*certs: x509.Certificate) -> bytes:
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
 
 
-def _write(path: Path, data: bytes, mode: int) -> None:
-    """Write atomically with the final mode from the start (a key is never world-readable, even briefly)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 @dataclass(frozen=True)
 class DevKeys:
     """The files of a development key directory, with loaders for what the other parts need."""
@@ -304,16 +288,16 @@ def write_dev_keys(
         )
     if force or CA_FILE not in present:
         ca_key, ca_cert = make_ca(key_size=key_size)
-        _write(keys.ca_key_path, key_pem(ca_key), 0o600)
-        _write(keys.ca_path, cert_pem(ca_cert), 0o644)
+        write_atomic(keys.ca_key_path, key_pem(ca_key), 0o600)
+        write_atomic(keys.ca_path, cert_pem(ca_cert), 0o644)
         present = {CA_FILE, CA_KEY_FILE}
     else:
         ca_key, ca_cert = keys.ca_key(), keys.ca_certificate()
 
     if not {SIGNING_KEY_FILE, SIGNING_CHAIN_FILE} <= present:
         signing_key, signing_cert = issue_certificate(ca_key, ca_cert, DEV_KID, key_size=key_size)
-        _write(keys.signing_key_path, key_pem(signing_key), 0o600)
-        _write(keys.signing_chain_path, cert_pem(signing_cert, ca_cert), 0o644)
+        write_atomic(keys.signing_key_path, key_pem(signing_key), 0o600)
+        write_atomic(keys.signing_chain_path, cert_pem(signing_cert, ca_cert), 0o644)
     if not {TLS_CERT_FILE, TLS_KEY_FILE} <= present:
         tls_key, tls_cert = issue_certificate(
             ca_key,
@@ -324,12 +308,12 @@ def write_dev_keys(
             dns_names=("localhost",),
             ip_addresses=("127.0.0.1", "::1"),
         )
-        _write(keys.tls_key_path, key_pem(tls_key), 0o600)
-        _write(keys.tls_cert_path, cert_pem(tls_cert, ca_cert), 0o644)
+        write_atomic(keys.tls_key_path, key_pem(tls_key), 0o600)
+        write_atomic(keys.tls_cert_path, cert_pem(tls_cert, ca_cert), 0o644)
     if not clients <= present:
         client_key, client_cert = issue_certificate(
             ca_key, ca_cert, DEV_CLIENT_CN, key_size=key_size, client=True
         )
-        _write(keys.client_key_path, key_pem(client_key), 0o600)
-        _write(keys.client_cert_path, cert_pem(client_cert, ca_cert), 0o644)
+        write_atomic(keys.client_key_path, key_pem(client_key), 0o600)
+        write_atomic(keys.client_cert_path, cert_pem(client_cert, ca_cert), 0o644)
     return DevKeys(path, created=True)

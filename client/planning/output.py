@@ -12,10 +12,11 @@ from __future__ import annotations
 import errno
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from client import files
 
 _PAGE_SUFFIX = r"(?:_p\d{3,}-of-\d{3,})?\.json"
 
@@ -35,45 +36,21 @@ def describe_os_error(target: Path, exc: OSError) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Temporary file in the same directory (0600), fsync, rename over the target; OutputError on failure."""
+    """`data` written whole (0600, synced, renamed over the target); OutputError on failure."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        files.write_atomic(path, data)
     except OSError as exc:
         raise OutputError(describe_os_error(path, exc)) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(describe_os_error(path, exc)) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
-def write_zip(target: Path, files: list[Path]) -> None:
-    """`files` packed into `target` (0600), written like `write_atomic`."""
+def write_zip(target: Path, members: list[Path]) -> None:
+    """`members` packed into `target`, written like `write_atomic`."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
+        with files.atomic_write(target) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zf:
+            for member in members:
+                zf.write(member, arcname=member.name)
     except OSError as exc:
         raise OutputError(describe_os_error(target, exc)) from None
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for f in files:
-                zf.write(f, arcname=f.name)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(describe_os_error(target, exc)) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def delivery_files(directory: Path, base_names: Iterable[str]) -> list[Path]:

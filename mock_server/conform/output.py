@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from client.files import write_atomic
 from mock_server.conform.checks import Status
 
 if TYPE_CHECKING:
@@ -93,7 +93,4 @@ def html_page(report: Report) -> str:
 def write_private(path: Path, data: bytes) -> None:
     """Write a report: 0600, since an exchange can show trajecten (BSNs) the provider sent."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.chmod(path, 0o600)
+    write_atomic(path, data)
