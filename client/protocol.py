@@ -35,11 +35,6 @@ class DeliveryState(StrEnum):
     INGETROKKEN = "ingetrokken"
 
     @property
-    def final(self) -> bool:
-        """No later transition happens without a new request (a correction or a withdrawal)."""
-        return self not in (DeliveryState.ONTVANGEN, DeliveryState.IN_BEHANDELING)
-
-    @property
     def current(self) -> bool:
         """The delivery still counts: neither replaced by a correction nor withdrawn."""
         return self not in (DeliveryState.VERVANGEN, DeliveryState.INGETROKKEN)

@@ -157,13 +157,11 @@ def _plan_dict(p: Plan) -> dict[str, Any]:
 
 
 def _print_findings(console: Console, findings: list[Finding], limit: int = 50) -> None:
-    from client.privacy import mask_text
-
-    for f in findings[:limit]:
+    for f in findings[:limit]:  # a Finding's message and hint come out masked
         colour = {"error": "red", "warning": "yellow", "info": "blue"}[f.severity.value]
         console.print(
-            f"[{colour}]{f.severity.value}[/{colour}] {f.code} {escape(mask_text(f.message))}"
-            + (f"\n    hint: {escape(mask_text(f.hint))}" if f.hint else ""),
+            f"[{colour}]{f.severity.value}[/{colour}] {f.code} {escape(f.message)}"
+            + (f"\n    hint: {escape(f.hint)}" if f.hint else ""),
             highlight=False,
             soft_wrap=True,
         )

@@ -53,14 +53,6 @@ _STATE_STYLE = {
 }
 
 
-def _out() -> Console:
-    return make_console()
-
-
-def _err() -> Console:
-    return make_console(stderr=True)
-
-
 def _fail(message: str, code: int) -> typer.Exit:
     error("ddas", message)
     return typer.Exit(code)
@@ -247,7 +239,7 @@ def render_result(result: PushResult, fmt: str, *, quiet: bool = False) -> None:
         data["exit_code"] = code
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    console = _out()
+    console = make_console()
     if result.plan_findings and not quiet:
         errors = sum(1 for f in result.plan_findings if f.get("severity") == "error")
         console.print(f"planning: {len(result.plan_findings)} finding(s), {errors} error(s)")
@@ -353,7 +345,7 @@ def status_command(
     if fmt == "json":
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
-    console = _out()
+    console = make_console()
     if not report.deliveries:
         console.print("the journal holds no delivery" + (f" for {period}" if period else ""), markup=False)
     for row in report.deliveries:
@@ -409,7 +401,7 @@ def withdraw_command(
         body = {"withdrawn": [item.to_dict() for item in results]}
         sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
     else:
-        console = _out()
+        console = make_console()
         for item in results:
             if item.ok:
                 console.print(f"{escape(item.id)}: [magenta]{escape(str(item.state))}[/magenta]")
@@ -450,9 +442,9 @@ def report_command(
     else:
         from client.report import render_text
 
-        _out().print(render_text(report), markup=False)
+        make_console().print(render_text(report), markup=False)
     if html is not None:
-        _err().print(f"HTML report written to {html}", markup=False)
+        make_console(stderr=True).print(f"HTML report written to {html}", markup=False)
 
 
 def config_show_command(
@@ -476,7 +468,7 @@ def config_show_command(
     if fmt == "json":
         sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
         return
-    console = _out()
+    console = make_console()
     width = max(len(k) for k in shown)
     for key, value in shown.items():
         text = ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))

@@ -103,11 +103,10 @@ def _zip_members(path: Path, outcome: _Outcome, want_report: bool, common: dict[
         return
     with archive:
         try:
-            check_zip(archive)
+            members = check_zip(archive)
         except InputRefused as exc:
             outcome.add_problem(str(path), str(exc))
             return
-        members = [info for info in archive.infolist() if not info.is_dir()]
         if not members:
             outcome.add_problem(str(path), "the zip archive holds no files")
             return
@@ -254,8 +253,9 @@ def _visible(report: FileReport, verbose: bool) -> list[tuple[str, int, Severity
     from client.validation.findings import Severity
 
     rows = []
+    severities = report.severity_by_code
     for code, count in report.by_code.items():
-        severity = report.severity_by_code.get(code, Severity.INFO)
+        severity = severities.get(code, Severity.INFO)
         if severity is Severity.INFO and not verbose:
             continue
         rows.append((code, count, severity))

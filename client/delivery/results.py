@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from client.privacy import mask_text
 from client.protocol import DeliveryState
+
+
+def masked_problem(problem: str | None) -> str | None:
+    """A problem text for output: it may quote the receiver or an exception, so BSNs are masked."""
+    return mask_text(problem) if problem is not None else None
 
 
 class Outcome(StrEnum):
@@ -92,7 +98,7 @@ class DeliveryResult:
             "correction": self.correction,
             "replayed_pages": self.replayed,
             "findings": self.findings,
-            "problem": self.problem,
+            "problem": masked_problem(self.problem),
             "report_summary": report_summary(self.report) if self.report else None,
         }
 
@@ -117,7 +123,7 @@ class PushResult:
         return {
             "periods": self.periods,
             "ok": self.ok,
-            "problem": self.problem,
+            "problem": masked_problem(self.problem),
             "requests": self.requests,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "deliveries": [d.to_dict() for d in self.deliveries],

@@ -29,7 +29,7 @@ from client.delivery.push import (
     problem_of,
     state_of,
 )
-from client.delivery.results import Outcome, PushResult, final_outcome
+from client.delivery.results import Outcome, PushResult, final_outcome, masked_problem
 from client.delivery.signer import checked_signer
 from client.planning.sources import Source, sources_of
 from client.protocol import DeliveryState
@@ -196,7 +196,7 @@ class Withdrawal:
         if self.ok:
             out["state"] = self.state
         else:
-            out["problem"] = self.problem
+            out["problem"] = masked_problem(self.problem)
         return out
 
 

@@ -31,7 +31,7 @@ from client.report.figures import (
     distinct_count,
     is_date,
 )
-from client.validation.findings import Finding
+from client.validation.findings import RANK, Finding
 from client.validation.reader import (
     End,
     Event,
@@ -580,9 +580,6 @@ def _rule_titles() -> dict[str, str]:
     return {str(code): rule.title for code, rule in RULES.items()}
 
 
-_RANK = {"info": 0, "warning": 1, "error": 2}
-
-
 def _group_findings(findings: Iterable[Finding | Mapping[str, Any]] | None) -> dict[str, Any]:
     if findings is None:
         return {"checked": False, "errors": 0, "warnings": 0, "infos": 0, "by_rule": []}
@@ -611,11 +608,11 @@ def _group_findings(findings: Iterable[Finding | Mapping[str, Any]] | None) -> d
                 "examples": [],
             }
         grp["count"] += 1
-        if _RANK[severity] > _RANK[grp["severity"]]:
+        if RANK[severity] > RANK[grp["severity"]]:
             grp["severity"] = severity
         if len(grp["examples"]) < 3 and path not in grp["examples"]:
             grp["examples"].append(path)
-    by_rule = sorted(groups.values(), key=lambda g: (-_RANK[g["severity"]], -g["count"], g["code"]))
+    by_rule = sorted(groups.values(), key=lambda g: (-RANK[g["severity"]], -g["count"], g["code"]))
     return {
         "checked": True,
         "errors": totals["error"],

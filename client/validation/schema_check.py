@@ -38,7 +38,6 @@ __all__ = [
     "GENERATED_SCHEMAS_FILE",
     "LEGACY_KEYS",
     "SchemaChecker",
-    "compile_validator",
     "default_checker",
     "format_code",
 ]
@@ -194,12 +193,9 @@ def _compile_fast(schema: dict[str, Any]) -> Any:
 FORMATS = {"date": is_date, "date-time": is_datetime, "email": is_schema_email}
 
 
-def compile_validator(schema: dict[str, Any]) -> Any:
+def _compile(schema: dict[str, Any]) -> Any:
     """A jsonschema_rs validator for `schema` with the formats of `client.formats`."""
     return jsonschema_rs.validator_for(schema, validate_formats=True, formats=FORMATS)
-
-
-_compile = compile_validator
 
 
 @dataclass

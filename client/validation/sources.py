@@ -85,11 +85,11 @@ def check_zip(
     limit: int | None = None,
     ratio: int = MAX_ZIP_RATIO,
     members: int = MAX_ZIP_MEMBERS,
-) -> None:
+) -> list[zipfile.ZipInfo]:
     """Refuse an archive before extracting anything: more than `members` files, a total uncompressed
     size over `limit` (default `MAX_INPUT_BYTES`), or a member or the whole expanding more than `ratio`
     times (judged above 1 MiB uncompressed). The sizes are the archive's own; zipfile reads no more
-    than a member's declared size, so they bound what extraction can produce."""
+    than a member's declared size, so they bound what extraction can produce. Returns the file members."""
     limit = MAX_INPUT_BYTES if limit is None else limit
     infos = [info for info in archive.infolist() if not info.is_dir()]
     if len(infos) > members:
@@ -113,3 +113,4 @@ def check_zip(
         raise InputRefused(
             f"the zip archive expands {total / max(1, compressed):,.0f} times; at most {ratio} times is read"
         )
+    return infos

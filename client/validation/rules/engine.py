@@ -255,7 +255,7 @@ class RuleEngine:
             try:
                 fn(c)
             except Exception:
-                self._internal(fn, self._traject_path(levering_index, index), out)
+                self._internal(fn, c.path(""), out)
         # the checks of the keys this traject has, in the traject's key order
         handlers = _HANDLERS
         for key in data:
@@ -266,11 +266,8 @@ class RuleEngine:
                 try:
                     fn(c)
                 except Exception:
-                    self._internal(fn, self._traject_path(levering_index, index), out)
+                    self._internal(fn, c.path(""), out)
         return out
-
-    def _traject_path(self, levering_index: int, index: int) -> str:
-        return f"{self.prefix}/leveringen/{levering_index}/schuldhulptrajecten/{index}"
 
     def levering_end(self, index: int, count: int) -> list[Finding]:
         """R-LEV-02 (no trajecten) and R-LEV-03 (same organisation and gemeente as an earlier levering)."""

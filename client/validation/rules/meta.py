@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from client.formats import email_problem, is_schema_email, is_valid_email
+from client.formats import email_problem, is_schema_email
 from client.validation.findings import Severity
 from client.validation.rules.context import E, I, W, pstr, show
 
@@ -119,16 +119,16 @@ def check_organisation(org: Any, rel: str, envelope: bool, emit: Emit) -> None:
             "When a gemeente delivers itself, fill its gemeentecode and leave KvK-nummer empty.",
         )
     contacts = org.get("contactpersonen")
-    ok = type(contacts) is list and any(
-        type(p) is dict and type(p.get("email")) is str and is_valid_email(p["email"]) for p in contacts
-    )
+    ok = False  # a contact with a plain address (R-ORG-03 otherwise)
     if type(contacts) is list:
         for index, person in enumerate(contacts):
             email = person.get("email") if type(person) is dict else None
-            if type(email) is not str or not is_schema_email(email):
-                continue  # not a string or no "@": the schema layer reports it (R-SCHEMA-01, R-FMT-03)
+            if type(email) is not str:
+                continue
             problem = email_problem(email)
-            if problem is not None:
+            if problem is None:
+                ok = True
+            elif is_schema_email(email):  # no "@": the schema layer reports it (R-SCHEMA-01, R-FMT-03)
                 emit(
                     "R-FMT-04",
                     E,
