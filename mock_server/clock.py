@@ -14,7 +14,26 @@ import time
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 
+from client.formats import is_date
+
 NOON = dtime(12, 0, tzinfo=UTC)
+
+
+# A clock further than this from the real date is a typo, not a test (years 2000..2199 cover every period,
+# and every date computed from one stays within what `datetime.date` can hold).
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
+
+
+def read_day(value: object) -> date | None:
+    """`YYYY-MM-DD` as a date (client.formats' definition of a date), or None."""
+    return date.fromisoformat(value) if isinstance(value, str) and is_date(value) else None
+
+
+def out_of_range(day: date) -> str | None:
+    """Why a mock `today` cannot be used, or None."""
+    if EARLIEST <= day <= LATEST:
+        return None
+    return f"{day.isoformat()} is outside {EARLIEST.isoformat()}..{LATEST.isoformat()}"
 
 
 def start_of(day: date) -> float:

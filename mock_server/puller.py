@@ -30,6 +30,7 @@ import orjson
 
 from client.planning.filenames import make_filename
 from client.planning.periods import Period
+from client.privacy import mask_digit_runs, mask_text
 from client.protocol import DeliveryState
 from client.provider.consistency import DATA_VERSION_HEADER
 from client.validation.findings import Finding, Severity
@@ -546,15 +547,16 @@ class Puller:
 
 
 def _problem_text(response: httpx.Response) -> str:
+    """The provider's complaint in one line, BSN-masked (it is logged and printed)."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:200]
+        return mask_digit_runs(response.text[:200])
     if isinstance(body, dict):
         parts = [str(body.get(k)) for k in ("title", "detail") if body.get(k)]
         code = response.headers.get("Fsc-Error-Code")
-        return (f"[{code}] " if code else "") + ": ".join(parts)
-    return response.text[:200]
+        return mask_text((f"[{code}] " if code else "") + ": ".join(parts))
+    return mask_digit_runs(response.text[:200])
 
 
 def open_receiver(options: PullOptions, config: Path | None = None) -> tuple[Deliveries, Store]:

@@ -145,14 +145,15 @@ def serve(
 
 def parse_today_option(value: str) -> date:
     """`--today YYYY-MM-DD` as a date, or a ValueError that says how to write it."""
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            f"--today {value!r} is not a date; write YYYY-MM-DD, e.g. --today 2027-07-01"
-        ) from None
+    from mock_server.clock import out_of_range, read_day
+
+    day = read_day(value)
+    if day is None:
+        raise ValueError(f"--today {value!r} is not a date; write YYYY-MM-DD, e.g. --today 2027-07-01")
+    problem = out_of_range(day)
+    if problem is not None:
+        raise ValueError(f"--today {problem}")
+    return day
 
 
 def register(app: typer.Typer) -> None:

@@ -131,6 +131,17 @@ class MockSettings(FileBackedSettings):
     correction_halfyears: int = Field(default=3, ge=0)
     withdrawal_days_after_close: int = 0
     today: date | None = None
+
+    @field_validator("today")
+    @classmethod
+    def _today_in_range(cls, value: date | None) -> date | None:
+        from mock_server.clock import out_of_range
+
+        problem = out_of_range(value) if value is not None else None
+        if problem is not None:
+            raise ValueError(f"today {problem}")
+        return value
+
     # Faults, admin, rate limits
     faults: FaultSettings = Field(default_factory=FaultSettings)
     admin_token: str | None = None

@@ -171,7 +171,7 @@ def _version_gone(wanted: str, served: str, path: str, headers: dict[str, str]) 
         type_=f"{errors.PROBLEM_BASE}data-version-changed",
         instance=path,
         headers=headers,
-        requestedVersion=wanted,
+        requestedVersion=mask_text(wanted),  # echoed input
         servedVersion=served,
     )
 

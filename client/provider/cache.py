@@ -29,6 +29,8 @@ log = logging.getLogger("ddas.provider")
 
 _HASH_CHUNK = 1024 * 1024
 
+_PLANNING_GATES = 64
+
 
 class DataUnavailable(Exception):
     """The exports cannot be read (missing, unreadable, not JSON): the service cannot answer (502)."""
@@ -226,7 +228,9 @@ class PageCache:
         self._lock = threading.Lock()
         self._version: DataVersion | None = None
         self._plans: OrderedDict[tuple[str, str, int], Entry] = OrderedDict()
-        self._planning: dict[tuple[str, str, int], threading.Lock] = {}
+        # One thread plans a key, the others wait for its plan. Striped locks: the keys come from requests
+        # (any range, any pageSize), so a lock per key would grow without bound.
+        self._gates = tuple(threading.Lock() for _ in range(_PLANNING_GATES))
         self.plans_built = 0
         self.refreshes = 0
 
@@ -261,8 +265,7 @@ class PageCache:
         The key holds the period's dates, so every requested range has its own plan."""
         version = self.version()
         key = (period.start.isoformat(), period.end.isoformat(), page_size)
-        with self._lock:
-            gate = self._planning.setdefault(key, threading.Lock())
+        gate = self._gates[hash(key) % len(self._gates)]
         with gate:  # one thread plans a key; the others wait and take its plan
             with self._lock:
                 found = self._plans.get(key)

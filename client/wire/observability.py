@@ -100,11 +100,22 @@ def _problem_code(content_type: str, body: bytes, headers: dict[str, str]) -> st
     return re.split(r"[/:#]", kind.rstrip("/:#"))[-1][:64]  # a URL's or a URN's last segment
 
 
+def _logged(value: object) -> object:
+    """An access-log field as logged: text and numbers from the request come out BSN-masked."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+        masked = mask_text(text)
+        return value if masked == text else masked
+    return value
+
+
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == b"x-request-id":
             text = str(value.decode("latin-1"))
-            if _REQUEST_ID.match(text):
+            if _REQUEST_ID.match(text) and mask_text(text) == text:  # an id holding a BSN is not echoed
                 return text
     return uuid.uuid4().hex
 
@@ -180,7 +191,7 @@ class Operations:
                         "status": status,
                         "duration_ms": round(seconds * 1000, 1),
                         **({"code": code} if code else {}),
-                        **{k: mask_text(str(v)) if isinstance(v, str) else v for k, v in fields.items()},
+                        **{k: _logged(v) for k, v in fields.items()},
                     }
                 },
             )

@@ -36,6 +36,9 @@ class Outcome:
     detail: str
     exchanges: list[Exchange] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.detail = mask_text(self.detail)  # details quote the provider's values and the schema's messages
+
 
 def passed(detail: str, *exchanges: Exchange) -> Outcome:
     return Outcome(Status.PASSED, detail, list(exchanges))

@@ -21,6 +21,7 @@ import orjson
 
 from client.devtools.keys import DevKeys
 from client.planning.periods import Period
+from client.privacy import mask_text
 from client.wire.signing import SignatureError
 from mock_server.puller import Puller, PullError, PullOptions
 
@@ -82,13 +83,18 @@ class Exchange:
             return None
 
     def summary(self) -> str:
-        """Request and answer in a few lines, for reports (bodies cut; never a token: none is shown)."""
-        shown = self.body[:MAX_SHOWN_BYTES].decode("utf-8", "replace")
+        """Request and answer in a few lines, for reports (bodies cut, BSNs masked; never a token)."""
+        shown = _excerpt(self.body)
         more = (
             f" ... ({len(self.body):,} bytes)" if len(self.body) > MAX_SHOWN_BYTES or self.truncated else ""
         )
-        request = self.request[:MAX_SHOWN_BYTES].decode("utf-8", "replace")
+        request = _excerpt(self.request)
         return f"{self.what}\n> POST /gegevens {request}\n< HTTP {self.status}\n< {shown}{more}"
+
+
+def _excerpt(body: bytes) -> str:
+    """The first `MAX_SHOWN_BYTES` of a body, masked before it is cut so a BSN at the cut is masked whole."""
+    return mask_text(body[: MAX_SHOWN_BYTES + 8].decode("utf-8", "replace"))[:MAX_SHOWN_BYTES]
 
 
 class Session:

@@ -7,6 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from mock_server.clock import out_of_range, read_day
 from mock_server.context import context
 from mock_server.problems import fail
 from mock_server.routes.admin import admin
@@ -15,8 +16,6 @@ from mock_server.spool import removed_after
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
-# A clock further than this from the real date is a typo, not a test (years 2000..2199 cover every period).
-EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
 MAX_CLOCK_BODY_BYTES = 1024  # {"today": "YYYY-MM-DD"} is 21 bytes
 CLOCK_EXTRA = {
     "x-problems": [401],
@@ -88,17 +87,10 @@ def parse_today(body: bytes) -> date:
     extra = sorted(set(data) - {"today"}) if isinstance(data, dict) else []
     if extra:
         raise fail(400, "Invalid input", f"unknown field(s) {', '.join(extra)}; {hint}", slug="invalid-input")
-    try:
-        day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
-    except ValueError:
-        day = None
+    day = read_day(value)
     if day is None:
         raise fail(400, "Invalid input", f"/today must be a date YYYY-MM-DD; {hint}", slug="invalid-input")
-    if not EARLIEST <= day <= LATEST:
-        raise fail(
-            400,
-            "Invalid input",
-            f"/today {day.isoformat()} is outside {EARLIEST.isoformat()}..{LATEST.isoformat()}",
-            slug="invalid-input",
-        )
+    problem = out_of_range(day)
+    if problem is not None:
+        raise fail(400, "Invalid input", f"/today {problem}", slug="invalid-input")
     return day
