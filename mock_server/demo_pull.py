@@ -7,7 +7,6 @@ the mock's database against the trajecten of the pulled pages, as multisets of c
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import time
 from collections import Counter
@@ -24,13 +23,9 @@ from client.delivery.results import Outcome, PushResult
 from client.protocol import DeliveryState
 
 
-def traject_digest(traject: Any) -> bytes:
-    """Content identity of one traject, independent of key order and serialisation."""
-    return hashlib.sha256(orjson.dumps(traject, option=orjson.OPT_SORT_KEYS)).digest()
-
-
 def pushed_trajecten(mock_db: Path) -> dict[str, Counter[bytes]]:
     """Per period, the trajecten of the receiver's technically approved deliveries (what CBS holds)."""
+    from mock_server.puller import traject_digest
     from mock_server.store import decompress
 
     out: dict[str, Counter[bytes]] = {}

@@ -194,18 +194,21 @@ def dev_overrides(dev_dir: Path) -> dict[str, Any]:
     For an https receiver (`ddas-mock serve --tls-cert ... --client-ca DIR/ca.pem`) the development CA
     verifies it and the development client certificate is presented, when the set has one.
     """
+    from client.devtools.keys import DevKeys  # here: a push without --dev needs no key tooling
+
+    keys = DevKeys(dev_dir)
     overrides: dict[str, Any] = {
         "client_id": "dev",
         "client_secret": SecretStr("dev"),
-        "signing_key": dev_dir / "signing-key.pem",
-        "signing_chain": dev_dir / "signing-chain.pem",
-        "trust_anchors": [dev_dir / "ca.pem"],
+        "signing_key": keys.signing_key_path,
+        "signing_chain": keys.signing_chain_path,
+        "trust_anchors": [keys.ca_path],
         "verify_response_signatures": True,
-        "ca_bundle": dev_dir / "ca.pem",
+        "ca_bundle": keys.ca_path,
     }
-    if (dev_dir / "client-cert.pem").is_file() and (dev_dir / "client-key.pem").is_file():
-        overrides["tls_client_cert"] = dev_dir / "client-cert.pem"
-        overrides["tls_client_key"] = dev_dir / "client-key.pem"
+    if keys.client_cert_path.is_file() and keys.client_key_path.is_file():
+        overrides["tls_client_cert"] = keys.client_cert_path
+        overrides["tls_client_key"] = keys.client_key_path
     return overrides
 
 

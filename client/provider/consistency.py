@@ -15,7 +15,8 @@ from client.provider.cache import DataVersion
 
 DATA_VERSION_HEADER = "DDAS-Data-Version"
 VERSION_LENGTH = 32
-_VERSION = re.compile(r"^[0-9a-f]{1,64}$")
+VERSION_PATTERN = r"^[0-9a-f]{1,64}$"
+_VERSION = re.compile(VERSION_PATTERN)
 
 
 def data_version(version: DataVersion) -> str:

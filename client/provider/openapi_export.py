@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from client.protocol import MAX_PAGE_TRAJECTEN
+from client.provider.consistency import VERSION_PATTERN
 from client.provider.request import request_schema
 from client.provider.settings import ProviderSettings
 
@@ -81,7 +82,7 @@ def _problem_response(description: str, **headers: Any) -> dict[str, Any]:
 
 _DATA_VERSION: dict[str, Any] = {
     "description": "The version of the data served (hexadecimal); send it with the further pages of a pull.",
-    "schema": {"type": "string", "pattern": "^[0-9a-f]{1,64}$"},
+    "schema": {"type": "string", "pattern": VERSION_PATTERN},
 }
 
 

@@ -66,13 +66,8 @@ class GracefulServer(uvicorn.Server):
     for raising again (SIGINT still is).
     """
 
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.terminated = False
-
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if sig == signal.SIGTERM:
-            self.terminated = True
             self.should_exit = True
             return
         super().handle_exit(sig, frame)

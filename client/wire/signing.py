@@ -381,7 +381,7 @@ def _parse_jws(value: str) -> _Jws:
         raise SignatureError("signature-malformed", 400, "header or signature not base64url JSON") from None
     if not isinstance(header, dict):
         raise SignatureError("signature-malformed", 400, "the protected header is not a JSON object")
-    if _depth(header, MAX_HEADER_DEPTH + 1) > MAX_HEADER_DEPTH:
+    if nested_deeper(header, MAX_HEADER_DEPTH):
         too_deep = f"the protected header is nested deeper than {MAX_HEADER_DEPTH} levels"
         raise SignatureError("signature-malformed", 400, too_deep)
     sig_d = header.get("sigD")
@@ -448,12 +448,19 @@ class BodyHasher:
         return StreamedBody(self.size, self._sha.digest(), self._encoded, body_input, read)
 
 
-def _depth(value: Any, stop: int) -> int:
-    """Nesting depth of a parsed JSON value (an object or list is one level), counted up to `stop`."""
-    if stop <= 0 or not isinstance(value, dict | list):
-        return 0
-    children = value.values() if isinstance(value, dict) else value
-    return 1 + max((_depth(child, stop - 1) for child in children), default=0)
+def nested_deeper(value: Any, limit: int) -> bool:
+    """Whether a parsed JSON value nests objects/arrays more than `limit` levels (an object or list is one
+    level). Iterative, and it stops at the first branch past the limit: no recursion to exhaust."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _sha256(body: bytes | StreamedBody) -> bytes:

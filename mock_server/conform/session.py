@@ -23,6 +23,7 @@ from client.devtools.keys import DevKeys
 from client.planning.periods import Period
 from client.privacy import mask_text
 from client.wire.signing import SignatureError
+from client.wire.transport.retry import parse_retry_after
 from mock_server.puller import Puller, PullError, PullOptions
 
 MAX_BODY_BYTES = 256 * 1024 * 1024
@@ -164,7 +165,8 @@ class Session:
             exchange = self._send(what, body, sent, auth)
             if exchange.status not in RETRY_STATUSES or attempt == 2:
                 break
-            time.sleep(min(MAX_RETRY_WAIT, _retry_after(exchange.headers)))
+            wait = parse_retry_after(exchange.headers.get("retry-after"))
+            time.sleep(min(MAX_RETRY_WAIT, 1.0 if wait is None else wait))
         self.exchanges.append(exchange)
         return exchange
 
@@ -223,8 +225,3 @@ def tls_context(options: ConformOptions) -> ssl.SSLContext:
         where = getattr(exc, "filename", None) or f"{client_cert} / {client_key}"
         raise ConformError("usage", f"TLS: {where}: {reason}") from None
     return context
-
-
-def _retry_after(headers: httpx.Headers) -> float:
-    value = headers.get("retry-after", "1")
-    return float(value) if value.isdigit() else 1.0

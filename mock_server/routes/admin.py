@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from client.wire.signing import nested_deeper
 from mock_server.context import context
 from mock_server.problems import fail
 from mock_server.routes.deliveries import _read_body
@@ -21,20 +22,6 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 
 MAX_ADMIN_BODY_BYTES = 64 * 1024  # a fault configuration is a few hundred bytes
 MAX_ADMIN_DEPTH = 8  # a fault configuration is 3 levels deep: {rules: [{kind: ...}]}
-
-
-def _too_deep(value: Any, limit: int) -> bool:
-    """Whether `value` nests arrays/objects more than `limit` levels (iterative: no recursion to exhaust)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
 
 
 async def _json_body(request: Request) -> Any:
@@ -55,7 +42,7 @@ async def _json_body(request: Request) -> Any:
         if "depth" in str(exc).lower() or "recursion" in str(exc).lower():
             raise too_deep from None
         raise fail(400, "Invalid input", f"the body is not JSON: {exc}", slug="invalid-input") from None
-    if _too_deep(data, MAX_ADMIN_DEPTH):
+    if nested_deeper(data, MAX_ADMIN_DEPTH):
         raise too_deep
     return data
 
