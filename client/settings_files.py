@@ -21,6 +21,10 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 UNKNOWN_KEY = "unknown key: not a setting here (check its spelling and its table)"
 
+# The servers' log formats (`--log-format`, client.wire.observability): auto is text on a terminal.
+LOG_FORMATS = ("auto", "text", "json")
+LOG_FORMAT_PATTERN = f"^({'|'.join(LOG_FORMATS)})$"
+
 
 def error_message(error: Mapping[str, Any]) -> str:
     """One pydantic error of a settings model as `where: why`, an unknown key said plainly."""

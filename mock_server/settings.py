@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from client.protocol import MAX_PAGE_TRAJECTEN
-from client.settings_files import FileBackedSettings, SettingsFile
+from client.settings_files import LOG_FORMAT_PATTERN, FileBackedSettings, SettingsFile
 from mock_server.store import DEFAULT_BUSY_TIMEOUT
 from mock_server.tenancy import ALL, check_organisation_id
 
@@ -151,7 +151,7 @@ class MockSettings(FileBackedSettings):
     tls_cert: Path | None = None
     tls_key: Path | None = None
     client_ca: Path | None = None
-    log_format: str = Field(default="auto", pattern="^(auto|text|json)$")
+    log_format: str = Field(default="auto", pattern=LOG_FORMAT_PATTERN)
 
     # Test kit: `DDAS-Test-Scenario` headers (None: on in development mode only)
     test_scenarios: bool | None = None

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from client.protocol import DEFAULT_VENDOR_CODE, MAX_PAGE_TRAJECTEN
-from client.settings_files import FileBackedSettings, SettingsFile
+from client.settings_files import LOG_FORMAT_PATTERN, FileBackedSettings, SettingsFile
 
 # The longest aanleverperiode one request may ask (three years, one of them a leap year): bounded work.
 MAX_PERIOD_DAYS = 3 * 365 + 1
@@ -74,7 +74,7 @@ class ProviderSettings(FileBackedSettings):
     tls_cert: Path | None = Field(None, description="server certificate chain (PEM); HTTPS when set")
     tls_key: Path | None = Field(None, description="the server certificate's private key (PEM)")
     client_ca: Path | None = Field(None, description="mutual TLS: require a client certificate of this CA")
-    log_format: str = Field("auto", pattern="^(auto|text|json)$", description="auto: text on a terminal")
+    log_format: str = Field("auto", pattern=LOG_FORMAT_PATTERN, description="auto: text on a terminal")
     shutdown_grace_seconds: float = Field(30.0, gt=0, le=3600, description="in-flight limit on SIGTERM")
 
     @property

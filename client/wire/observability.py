@@ -25,6 +25,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from client.privacy import mask_text
+from client.settings_files import LOG_FORMATS
 
 log = logging.getLogger("ddas.access")
 
@@ -33,7 +34,6 @@ READY_PATH = "/ready"
 METRICS_PATH = "/metrics"
 OPERATIONS_PATHS = (HEALTH_PATH, READY_PATH, METRICS_PATH)
 REQUEST_ID_HEADER = "X-Request-ID"
-LOG_FORMATS = ("auto", "text", "json")
 # a request id from outside is echoed and logged: short, and only characters that cannot forge a log line
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _PROBLEM_PEEK = 64 * 1024
