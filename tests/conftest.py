@@ -19,6 +19,15 @@ OFFICIAL_OPENAPI = SPEC / "DDAS-SHV.yaml"
 OFFICIAL_EXAMPLES = sorted(SPEC.glob("*Voorbeeld*.json")) if SPEC.is_dir() else []
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Which rules ran (also under -q): the log must say whether the suite tested the mypyc build."""
+    import client.validation.rules  # noqa: F401  (importing the package chooses)
+    from client.validation.rules._native import compiled_in_use
+
+    mode = "compiled (mypyc build)" if compiled_in_use() else "pure Python (the reference)"
+    terminalreporter.write_line(f"ddas rules: {mode}")
+
+
 def shared_missing(reason: str) -> NoReturn:
     """Skip a test that needs ../shared; under CI (env var CI set) fail it, naming what is missing."""
     if os.environ.get("CI"):

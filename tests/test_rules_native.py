@@ -59,3 +59,23 @@ def test_the_digests_cover_every_rules_module_and_what_they_import() -> None:
     names = set(_native.source_digests())
     assert "client/validation/rules/engine.py" in names and "client/validation/findings.py" in names
     assert "client/validation/rules/__init__.py" not in names  # it chooses; it is never compiled
+
+
+def test_build_is_fresh_only_for_a_build_of_todays_sources(build_dir: Path) -> None:
+    assert not _native.build_is_fresh()
+    (build_dir / "manifest.json").write_bytes(b"not json")
+    assert not _native.build_is_fresh()
+    _manifest(build_dir, _native.source_digests())
+    assert _native.build_is_fresh()
+
+
+def test_if_stale_keeps_a_fresh_build(build_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make rules` runs `--if-stale` on every `make demo`/`make test`: a fresh build is never rebuilt."""
+    from client.devtools import compile as compile_module
+
+    built: list[bool] = []
+    monkeypatch.setattr(compile_module, "build", lambda: built.append(True) or build_dir)
+    _manifest(build_dir, _native.source_digests())
+    assert compile_module.main(["--if-stale"]) == 0 and built == []
+    _manifest(build_dir, {})
+    assert compile_module.main(["--if-stale"]) == 0 and built == [True]

@@ -1,12 +1,13 @@
-"""`python -m client.devtools.compile`: build the rules engine with mypyc (optional; `make compile`).
+"""`python -m client.devtools.compile`: build the rules engine with mypyc (the default build of `make`).
 
 Why: on warning-heavy exports the rules are most of `ddas validate`'s time, and mypyc runs the same
 typed Python about twice as fast. The pure-Python modules stay the source and the reference: the build
 goes to `client/validation/rules/_compiled/` (git-ignored) with a manifest of source hashes, and is used
 only while it matches the sources (`client.validation.rules._native`). Needs mypy (a dev dependency) and
-a C compiler; without them nothing changes. `--clean` removes the build.
+a C compiler; without them the rules stay pure Python (same results, slower). `--if-stale` builds only
+when there is no fresh build; `--clean` removes the build.
 
-Exit codes: 0 built (or cleaned), 2 mypyc or the compiler is missing or the build failed.
+Exit codes: 0 built, already fresh, or cleaned; 2 mypyc or the compiler is missing or the build failed.
 """
 
 from __future__ import annotations
@@ -20,14 +21,20 @@ from pathlib import Path
 
 import orjson
 
-from client.validation.rules._native import COMPILED_DIR, MANIFEST, compiled_modules, source_digests
+from client.validation.rules._native import (
+    COMPILED_DIR,
+    MANIFEST,
+    build_is_fresh,
+    compiled_modules,
+    source_digests,
+)
 
 __all__ = ["build", "main"]
 
 CLIENT = Path(__file__).resolve().parent.parent
 
 
-def build(*, quiet: bool = False) -> Path:
+def build() -> Path:
     """Compile into a scratch copy of `client/` (mypyc names modules by their path), then move the
     extension modules and mypyc's shared runtime into `_compiled/`. Raises RuntimeError on failure."""
     digests = source_digests()  # taken first: the build must match what it was built from
@@ -55,15 +62,20 @@ def build(*, quiet: bool = False) -> Path:
             {"cache_tag": sys.implementation.cache_tag, "sources": digests}, option=orjson.OPT_INDENT_2
         )
     )
-    if not quiet:
-        print(f"compiled {len(sources)} rules modules into {COMPILED_DIR}")
+    print(f"compiled {len(sources)} rules modules into {COMPILED_DIR}")
     return COMPILED_DIR
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m client.devtools.compile", description=__doc__)
     parser.add_argument("--clean", action="store_true", help="remove the compiled build (pure Python again)")
+    parser.add_argument(
+        "--if-stale", action="store_true", help="build only when there is no build of today's sources"
+    )
     args = parser.parse_args(argv)
+    if args.if_stale and build_is_fresh():
+        print(f"the compiled rules in {COMPILED_DIR} match the sources")
+        return 0
     if args.clean:
         shutil.rmtree(COMPILED_DIR, ignore_errors=True)
         print(f"removed {COMPILED_DIR}")

@@ -18,7 +18,15 @@ from pathlib import Path
 
 import orjson
 
-__all__ = ["COMPILED_DIR", "MANIFEST", "compiled_in_use", "dependencies", "source_digests", "use_compiled"]
+__all__ = [
+    "COMPILED_DIR",
+    "MANIFEST",
+    "build_is_fresh",
+    "compiled_in_use",
+    "dependencies",
+    "source_digests",
+    "use_compiled",
+]
 
 HERE = Path(__file__).resolve().parent
 COMPILED_DIR = HERE / "_compiled"
@@ -44,19 +52,23 @@ def source_digests() -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in dependencies()}
 
 
-def use_compiled(package_path: list[str]) -> bool:
-    """Put a fresh build first on `package_path` (the rules package's `__path__`); False if none."""
-    if os.environ.get("DDAS_PURE_PYTHON") or not MANIFEST.is_file():
+def build_is_fresh() -> bool:
+    """True when `_compiled/` holds a build of exactly today's sources, for this interpreter."""
+    if not MANIFEST.is_file():
         return False
     try:
         manifest = orjson.loads(MANIFEST.read_bytes())
-        fresh = (
+        return bool(
             manifest.get("cache_tag") == sys.implementation.cache_tag
             and manifest.get("sources") == source_digests()
         )
     except (OSError, orjson.JSONDecodeError, AttributeError):
         return False
-    if not fresh:
+
+
+def use_compiled(package_path: list[str]) -> bool:
+    """Put a fresh build first on `package_path` (the rules package's `__path__`); False if none."""
+    if os.environ.get("DDAS_PURE_PYTHON") or not build_is_fresh():
         return False
     if str(COMPILED_DIR) not in sys.path:
         sys.path.append(str(COMPILED_DIR))  # mypyc's shared runtime module (a unique name)
