@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import importlib
 
-import typer
+import click
 
 from client import __version__
-from client.commands._console import markup_mode
+from client.commands._framework import ROOT_SETTINGS, Group
 
-app = typer.Typer(
-    name="ddas",
+
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        click.echo(f"ddas {__version__}")
+        ctx.exit()
+
+
+@click.group(
+    "ddas",
+    cls=Group,
     help="Validate, plan, split, sign and deliver DDAS (SHV) data to CBS; serve the official pull route.",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=markup_mode(),  # plain, unwrapped errors when stderr is not a terminal
+    context_settings=ROOT_SETTINGS,
 )
+@click.option(
+    "--version",
+    is_flag=True,
+    callback=_version,
+    expose_value=False,
+    is_eager=True,
+    help="Show the version.",
+)
+def app() -> None:
+    """ddas: the DDAS delivery toolkit."""
+
 
 # Each module under client/commands/ defines `register(app)`; one module per command group.
 COMMAND_MODULES = (
@@ -28,22 +45,6 @@ COMMAND_MODULES = (
     "push",  # ddas push, status, withdraw, report, config show
     "serve",  # ddas serve (official route, provider)
 )
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"ddas {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version."
-    ),
-) -> None:
-    """ddas: the DDAS delivery toolkit."""
-
 
 for _name in COMMAND_MODULES:  # a missing module is an error, never a silently missing command
     importlib.import_module(f"client.commands.{_name}").register(app)

@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import importlib
 
-import typer
+import click
 
-from client.commands._console import markup_mode
+from client.commands._framework import ROOT_SETTINGS, Group
 
-app = typer.Typer(
-    name="ddas-mock",
+
+@click.group(
+    "ddas-mock",
+    cls=Group,
     help="A stateful emulation of the CBS receiving side, for testing deliveries locally.",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=markup_mode(),  # plain, unwrapped errors when stderr is not a terminal
+    context_settings=ROOT_SETTINGS,
 )
-
-COMMAND_MODULES = ("serve_cmd", "pull_cmd", "conform_cmd")
-
-
-@app.callback()
-def _root() -> None:
+def app() -> None:
     """ddas-mock: the CBS side, on your machine."""
 
+
+COMMAND_MODULES = ("serve_cmd", "pull_cmd", "conform_cmd")
 
 for _name in COMMAND_MODULES:  # a missing module is an error, never a silently missing command
     importlib.import_module(f"mock_server.{_name}").register(app)

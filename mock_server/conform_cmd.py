@@ -3,39 +3,57 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from client.commands import exitcodes
+from client.commands._framework import PATH, argument
 
 
+@argument("url", doc="The provider's base URL, e.g. http://127.0.0.1:8081/v1")
+@click.option(
+    "--dev", type=PATH, default=None, help="Development keys: sign with them, trust DIR/ca.pem, token 'dev'."
+)
+@click.option("--token", default=None, help="The access token to send (Authorization: Bearer).")
+@click.option(
+    "--trust", type=PATH, multiple=True, help="CA file trusted for response signatures (repeatable)."
+)
+@click.option("--signing-key", type=PATH, default=None, help="PEM key that signs the requests.")
+@click.option("--signing-chain", type=PATH, default=None, help="PEM chain of the signing key.")
+@click.option(
+    "--period", default=None, help="Half year to ask, e.g. 2025H2 (default: the last complete one)."
+)
+@click.option("--organisation", default=None, help="aanleverende_organisatie to ask.")
+@click.option("--junit", type=PATH, default=None, help="Write JUnit XML here (one testcase per check).")
+@click.option("--html", type=PATH, default=None, help="Write a self-contained HTML summary here.")
+@click.option(
+    "--client-cert",
+    type=PATH,
+    default=None,
+    help="TLS client certificate (mutual TLS; --dev: DIR/client-cert.pem).",
+)
+@click.option("--client-key", type=PATH, default=None, help="Key of the TLS client certificate.")
+@click.option("--max-pages", type=click.IntRange(1, 100_000), default=1000, help="Pages followed at most.")
+@click.option(
+    "--max-body-mb", type=click.IntRange(1, 4096), default=256, help="Largest response body read, MiB."
+)
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=120.0, help="Seconds per request.")
 def conform(
-    url: Annotated[str, typer.Argument(help="The provider's base URL, e.g. http://127.0.0.1:8081/v1")],
-    dev: Annotated[
-        Path | None, typer.Option(help="Development keys: sign with them, trust DIR/ca.pem, token 'dev'.")
-    ] = None,
-    token: Annotated[
-        str | None, typer.Option(help="The access token to send (Authorization: Bearer).")
-    ] = None,
-    trust: Annotated[
-        list[Path] | None, typer.Option(help="CA file trusted for response signatures (repeatable).")
-    ] = None,
-    signing_key: Annotated[Path | None, typer.Option(help="PEM key that signs the requests.")] = None,
-    signing_chain: Annotated[Path | None, typer.Option(help="PEM chain of the signing key.")] = None,
-    period: Annotated[
-        str | None, typer.Option(help="Half year to ask, e.g. 2025H2 (default: the last complete one).")
-    ] = None,
-    organisation: Annotated[str | None, typer.Option(help="aanleverende_organisatie to ask.")] = None,
-    junit: Annotated[Path | None, typer.Option(help="Write JUnit XML here (one testcase per check).")] = None,
-    html: Annotated[Path | None, typer.Option(help="Write a self-contained HTML summary here.")] = None,
-    client_cert: Annotated[
-        Path | None, typer.Option(help="TLS client certificate (mutual TLS; --dev: DIR/client-cert.pem).")
-    ] = None,
-    client_key: Annotated[Path | None, typer.Option(help="Key of the TLS client certificate.")] = None,
-    max_pages: Annotated[int, typer.Option(help="Pages followed at most.", min=1, max=100_000)] = 1000,
-    max_body_mb: Annotated[int, typer.Option(help="Largest response body read, MiB.", min=1, max=4096)] = 256,
-    timeout: Annotated[float, typer.Option(help="Seconds per request.", min=1, max=3600)] = 120.0,
+    url: str,
+    dev: Path | None,
+    token: str | None,
+    trust: tuple[Path, ...],
+    signing_key: Path | None,
+    signing_chain: Path | None,
+    period: str | None,
+    organisation: str | None,
+    junit: Path | None,
+    html: Path | None,
+    client_cert: Path | None,
+    client_key: Path | None,
+    max_pages: int,
+    max_body_mb: int,
+    timeout: float,
 ) -> None:
     """Run the conformance checks of the official route against a provider (see docs/conformance.md).
 
@@ -58,7 +76,7 @@ def conform(
             url=url,
             dev_dir=dev,
             token=token,
-            trust_anchors=list(trust or []),
+            trust_anchors=list(trust),
             signing_key=signing_key,
             signing_chain=signing_chain,
             period=Period.parse(period) if period else None,
@@ -72,25 +90,25 @@ def conform(
         try:
             report = run_conformance(options)
         except ConformError as exc:
-            typer.echo(f"ddas-mock conform: {exc.message}", err=True)
-            raise typer.Exit(exitcodes.USAGE) from None
-    typer.echo(f"conformance of {report.url} (POST /gegevens), period {report.period}")
+            click.echo(f"ddas-mock conform: {exc.message}", err=True)
+            raise click.exceptions.Exit(exitcodes.USAGE) from None
+    click.echo(f"conformance of {report.url} (POST /gegevens), period {report.period}")
     for result in report.results:
         outcome = result.outcome
-        typer.echo(f"  {outcome.status.value.upper():7} {result.check.id:14} {result.check.description}")
+        click.echo(f"  {outcome.status.value.upper():7} {result.check.id:14} {result.check.description}")
         if outcome.status is not Status.PASSED:
-            typer.echo(f"          {outcome.detail}")
+            click.echo(f"          {outcome.detail}")
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in Status)
-    typer.echo(f"{'conforms' if report.ok else 'does not conform'}: {counts}")
+    click.echo(f"{'conforms' if report.ok else 'does not conform'}: {counts}")
     with usage_errors("ddas-mock conform", titles=TITLES):
         if junit is not None:
             write_private(junit, junit_xml(report))
-            typer.echo(f"JUnit XML: {junit}")
+            click.echo(f"JUnit XML: {junit}")
         if html is not None:
             write_private(html, html_page(report).encode("utf-8"))
-            typer.echo(f"HTML summary: {html}")
-    raise typer.Exit(exitcodes.OK if report.ok else exitcodes.CONTENT_ERROR)
+            click.echo(f"HTML summary: {html}")
+    raise click.exceptions.Exit(exitcodes.OK if report.ok else exitcodes.CONTENT_ERROR)
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     app.command("conform")(conform)

@@ -3,60 +3,83 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from client.commands import exitcodes
 from client.commands._console import error
+from client.commands._framework import PATH, argument
 from client.protocol import MAX_PAGE_TRAJECTEN
 
 EXAMPLE_URL = "http://127.0.0.1:8081/v1"
 
 
+@argument("url", doc="The provider's base URL, e.g. http://127.0.0.1:8081/v1")
+@click.option(
+    "--period", default=None, help="Half year to pull, e.g. 2026H1 (default: the last complete one)."
+)
+@click.option(
+    "--page-size",
+    type=click.IntRange(1, MAX_PAGE_TRAJECTEN),
+    default=None,
+    help=f"pageSize to ask (1..{MAX_PAGE_TRAJECTEN}).",
+)
+@click.option("--organisation", default=None, help="aanleverende_organisatie to ask (default: all).")
+@click.option("--token", default=None, help="A bearer token to send as is.")
+@click.option("--client-id", default=None, help="OAuth2 client id (client credentials).")
+@click.option("--client-secret", default=None, help="OAuth2 client secret.")
+@click.option("--token-url", default=None, help="OAuth2 token endpoint.")
+@click.option("--fsc", is_flag=True, help="Send the token in Fsc-Authorization instead of Authorization.")
+@click.option(
+    "--dev", type=PATH, default=None, help="Development keys: sign with them, trust DIR/ca.pem, token 'dev'."
+)
+@click.option(
+    "--trust-anchor", type=PATH, multiple=True, help="CA file trusted for response signatures (repeatable)."
+)
+@click.option("--signing-key", type=PATH, default=None, help="PEM key that signs the requests.")
+@click.option("--signing-chain", type=PATH, default=None, help="PEM chain of the signing key.")
+@click.option(
+    "--client-cert",
+    type=PATH,
+    default=None,
+    help="TLS client certificate (PEM) for a provider with mutual TLS (--dev: DIR's own).",
+)
+@click.option("--client-key", type=PATH, default=None, help="The private key of --client-cert (PEM).")
+@click.option(
+    "--ca-bundle",
+    type=PATH,
+    default=None,
+    help="CA file that verifies the provider's TLS certificate (--dev: DIR/ca.pem).",
+)
+@click.option("--db", default=None, help="The mock receiver's SQLite file to store into.")
+@click.option("--config", type=PATH, default=None, help="The mock's configuration file (TOML or YAML).")
+@click.option("--lenient-signatures", is_flag=True, help="Accept profile C response signatures (reported).")
+@click.option("--no-store", is_flag=True, help="Pull and check only; store nothing.")
+@click.option(
+    "--max-attempts", type=click.IntRange(min=1), default=5, help="Attempts per request, retries included."
+)
 def pull(
-    url: Annotated[str, typer.Argument(help="The provider's base URL, e.g. http://127.0.0.1:8081/v1")],
-    period: Annotated[
-        str | None, typer.Option(help="Half year to pull, e.g. 2026H1 (default: the last complete one).")
-    ] = None,
-    page_size: Annotated[
-        int | None,
-        typer.Option(help=f"pageSize to ask (1..{MAX_PAGE_TRAJECTEN}).", min=1, max=MAX_PAGE_TRAJECTEN),
-    ] = None,
-    organisation: Annotated[
-        str | None, typer.Option(help="aanleverende_organisatie to ask (default: all).")
-    ] = None,
-    token: Annotated[str | None, typer.Option(help="A bearer token to send as is.")] = None,
-    client_id: Annotated[str | None, typer.Option(help="OAuth2 client id (client credentials).")] = None,
-    client_secret: Annotated[str | None, typer.Option(help="OAuth2 client secret.")] = None,
-    token_url: Annotated[str | None, typer.Option(help="OAuth2 token endpoint.")] = None,
-    fsc: Annotated[
-        bool, typer.Option("--fsc", help="Send the token in Fsc-Authorization instead of Authorization.")
-    ] = False,
-    dev: Annotated[
-        Path | None, typer.Option(help="Development keys: sign with them, trust DIR/ca.pem, token 'dev'.")
-    ] = None,
-    trust_anchor: Annotated[
-        list[Path] | None, typer.Option(help="CA file trusted for response signatures (repeatable).")
-    ] = None,
-    signing_key: Annotated[Path | None, typer.Option(help="PEM key that signs the requests.")] = None,
-    signing_chain: Annotated[Path | None, typer.Option(help="PEM chain of the signing key.")] = None,
-    client_cert: Annotated[
-        Path | None,
-        typer.Option(help="TLS client certificate (PEM) for a provider with mutual TLS (--dev: DIR's own)."),
-    ] = None,
-    client_key: Annotated[Path | None, typer.Option(help="The private key of --client-cert (PEM).")] = None,
-    ca_bundle: Annotated[
-        Path | None,
-        typer.Option(help="CA file that verifies the provider's TLS certificate (--dev: DIR/ca.pem)."),
-    ] = None,
-    db: Annotated[str | None, typer.Option(help="The mock receiver's SQLite file to store into.")] = None,
-    config: Annotated[Path | None, typer.Option(help="The mock's configuration file (TOML or YAML).")] = None,
-    lenient_signatures: Annotated[
-        bool, typer.Option("--lenient-signatures", help="Accept profile C response signatures (reported).")
-    ] = False,
-    no_store: Annotated[bool, typer.Option("--no-store", help="Pull and check only; store nothing.")] = False,
-    max_attempts: Annotated[int, typer.Option(help="Attempts per request, retries included.", min=1)] = 5,
+    url: str,
+    period: str | None,
+    page_size: int | None,
+    organisation: str | None,
+    token: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    token_url: str | None,
+    fsc: bool,
+    dev: Path | None,
+    trust_anchor: tuple[Path, ...],
+    signing_key: Path | None,
+    signing_chain: Path | None,
+    client_cert: Path | None,
+    client_key: Path | None,
+    ca_bundle: Path | None,
+    db: str | None,
+    config: Path | None,
+    lenient_signatures: bool,
+    no_store: bool,
+    max_attempts: int,
 ) -> None:
     """Pull POST /gegevens page by page (signed, verified, checked) and store it as a delivery.
 
@@ -84,7 +107,7 @@ def pull(
                 token_url=token_url,
                 auth_header="Fsc-Authorization" if fsc else "Authorization",
                 dev_dir=dev,
-                trust_anchors=list(trust_anchor or []),
+                trust_anchors=list(trust_anchor),
                 signing_key=signing_key,
                 signing_chain=signing_chain,
                 client_cert=client_cert,
@@ -100,22 +123,22 @@ def pull(
             code = {"usage": exitcodes.USAGE, "unreachable": exitcodes.NOT_DELIVERED}.get(
                 exc.kind, exitcodes.CONTENT_ERROR
             )
-            raise typer.Exit(code) from None
-    typer.echo(
+            raise click.exceptions.Exit(code) from None
+    click.echo(
         f"pulled {result.period.code} from {result.url}: {result.pages} page(s), "
         f"{result.trajecten:,} trajecten, {len(result.organisations)} organisation(s), "
         f"{result.requests} request(s), {result.size:,} bytes"
     )
     for finding in result.findings:
-        typer.echo(f"  {finding.severity.value} {finding.code}: {finding.message}")
+        click.echo(f"  {finding.severity.value} {finding.code}: {finding.message}")
     for d in result.deliveries:
         line = f"  {d.organisation}: {d.status}, {d.trajecten:,} trajecten in {d.pages} page(s)"
         line += f", {d.errors} errors, {d.warnings} warnings" + (f" (id {d.id})" if d.id else "")
-        typer.echo(line + (f": {d.problem}" if d.problem else ""))
+        click.echo(line + (f": {d.problem}" if d.problem else ""))
     if no_store:
-        typer.echo("not stored (--no-store)")
-    raise typer.Exit(exitcodes.OK if result.ok else exitcodes.CONTENT_ERROR)
+        click.echo("not stored (--no-store)")
+    raise click.exceptions.Exit(exitcodes.OK if result.ok else exitcodes.CONTENT_ERROR)
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     app.command("pull")(pull)

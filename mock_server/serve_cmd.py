@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
+from client.commands._framework import PATH
 from client.commands._serving import (
-    ClientCaOption,
-    ConfigOption,
-    HostOption,
-    LogFormatOption,
-    LogLevelOption,
-    PortOption,
-    TlsCertOption,
-    TlsKeyOption,
     check_serve_options,
+    client_ca_option,
+    config_option,
+    host_option,
+    log_format_option,
+    log_level_option,
+    port_option,
+    tls_cert_option,
+    tls_key_option,
     usage_errors,
 )
 from client.commands.serve import check_listen
@@ -27,47 +27,59 @@ from mock_server.settings import DEFAULT_DB, load_settings, parse_fault_spec
 TITLES = {"FaultRule": "--faults", "MockSettings": "settings"}
 
 
+@host_option
+@port_option(8080)
+@click.option("--db", default=None, help=f"SQLite file (default {DEFAULT_DB}) or :memory:.")
+@config_option
+@click.option(
+    "--dev",
+    type=PATH,
+    default=None,
+    help="Development mode: trust DIR/ca.pem (created if missing), accept client dev/dev.",
+)
+@click.option(
+    "--faults",
+    default=None,
+    help="Faults, e.g. 500:0.1,429:0.05,accept-drop:0.1 "
+    "(kinds: 500 502 503 429 latency reset accept-drop slow).",
+)
+@click.option("--fault-seed", type=int, default=None, help="Seed that makes the faults reproducible.")
+@click.option("--admin-token", default=None, help="Enable /v1/admin behind this bearer token.")
+@click.option(
+    "--processing-delay", type=float, default=None, help="Seconds a complete delivery stays in_behandeling."
+)
+@click.option("--lenient-signatures", is_flag=True, help="Also accept signing profile C (canonical JSON).")
+@click.option(
+    "--today",
+    default=None,
+    help="Start the mock's clock on this date, YYYY-MM-DD (periods, deadlines, key and token expiry).",
+)
+@click.option(
+    "--test-scenarios", is_flag=True, help="Honour DDAS-Test-Scenario headers (always on with --dev)."
+)
+@log_level_option
+@log_format_option
+@tls_cert_option
+@tls_key_option
+@client_ca_option
 def serve(
-    host: HostOption = "127.0.0.1",
-    port: PortOption = 8080,
-    db: Annotated[str | None, typer.Option(help=f"SQLite file (default {DEFAULT_DB}) or :memory:.")] = None,
-    config: ConfigOption = None,
-    dev: Annotated[
-        Path | None,
-        typer.Option(help="Development mode: trust DIR/ca.pem (created if missing), accept client dev/dev."),
-    ] = None,
-    faults: Annotated[
-        str | None,
-        typer.Option(
-            help="Faults, e.g. 500:0.1,429:0.05,accept-drop:0.1 "
-            "(kinds: 500 502 503 429 latency reset accept-drop slow)."
-        ),
-    ] = None,
-    fault_seed: Annotated[int | None, typer.Option(help="Seed that makes the faults reproducible.")] = None,
-    admin_token: Annotated[
-        str | None, typer.Option(help="Enable /v1/admin behind this bearer token.")
-    ] = None,
-    processing_delay: Annotated[
-        float | None, typer.Option(help="Seconds a complete delivery stays in_behandeling.")
-    ] = None,
-    lenient_signatures: Annotated[
-        bool, typer.Option("--lenient-signatures", help="Also accept signing profile C (canonical JSON).")
-    ] = False,
-    today: Annotated[
-        str | None,
-        typer.Option(
-            help="Start the mock's clock on this date, YYYY-MM-DD (periods, deadlines, key and token expiry)."
-        ),
-    ] = None,
-    test_scenarios: Annotated[
-        bool,
-        typer.Option("--test-scenarios", help="Honour DDAS-Test-Scenario headers (always on with --dev)."),
-    ] = False,
-    log_level: LogLevelOption = "info",
-    log_format: LogFormatOption = None,
-    tls_cert: TlsCertOption = None,
-    tls_key: TlsKeyOption = None,
-    client_ca: ClientCaOption = None,
+    host: str,
+    port: int,
+    db: str | None,
+    config: Path | None,
+    dev: Path | None,
+    faults: str | None,
+    fault_seed: int | None,
+    admin_token: str | None,
+    processing_delay: float | None,
+    lenient_signatures: bool,
+    today: str | None,
+    test_scenarios: bool,
+    log_level: str,
+    log_format: str | None,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    client_ca: Path | None,
 ) -> None:
     """Serve the stateful mock receiver of the push route (PUSH-API.md) on http://HOST:PORT/v1.
 
@@ -112,32 +124,32 @@ def serve(
         app = create_app(settings)
     configure_logging(settings.log_format, log_level)
     base = f"{'https' if tls else 'http'}://{host}:{port}{app.state.mock.settings.base_path}"
-    typer.echo(
+    click.echo(
         f"ddas-mock receiver at {base} (token endpoint {base}/oauth/token, OpenAPI {base}/openapi.json)"
     )
-    typer.echo(f"database: {settings.db}")
+    click.echo(f"database: {settings.db}")
     if dev is not None:
-        typer.echo(
+        click.echo(
             f"development mode: trusting {dev / 'ca.pem'}; client id 'dev', secret 'dev', scope 'aanleveren'"
         )
-        typer.echo(f"  try: ddas push --dev {dev} --base-url {base} ...")
+        click.echo(f"  try: ddas push --dev {dev} --base-url {base} ...")
     ctx = app.state.mock
     if ctx.settings.admin_enabled:
         token_note = (
             "token 'dev'" if dev is not None and not settings.admin_token else "bearer token required"
         )
-        typer.echo(f"admin endpoints on at {base}/admin ({token_note})")
+        click.echo(f"admin endpoints on at {base}/admin ({token_note})")
     if ctx.settings.scenarios_enabled:
-        typer.echo("test scenarios on: send DDAS-Test-Scenario: NAME (see docs/mock.md)")
+        click.echo("test scenarios on: send DDAS-Test-Scenario: NAME (see docs/mock.md)")
     if ctx.clock.moved:
-        typer.echo(f"clock: today is {ctx.clock.today().isoformat()} (PUT/DELETE {base}/admin/clock)")
+        click.echo(f"clock: today is {ctx.clock.today().isoformat()} (PUT/DELETE {base}/admin/clock)")
     if settings.faults.rules or settings.faults.scripts:
-        typer.echo(
+        click.echo(
             f"faults: {len(settings.faults.rules)} rule(s), {len(settings.faults.scripts)} script(s), "
             f"seed {settings.faults.seed}"
         )
     if tls is not None:
-        typer.echo(tls.describe())
+        click.echo(tls.describe())
     serve_forever(
         app, host, port, log_level=log_level, log_config=None, **(tls.uvicorn_options() if tls else {})
     )
@@ -156,5 +168,5 @@ def parse_today_option(value: str) -> date:
     return day
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     app.command("serve")(serve)

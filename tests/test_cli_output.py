@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from client.cli import app as ddas_app
 from client.commands import exitcodes
@@ -72,7 +72,7 @@ def test_validate_prints_the_name_as_is(folder: Path) -> None:
 
 
 def test_usage_errors_are_not_wrapped(folder: Path, tmp_path: Path) -> None:
-    """typer's own errors (bad option values) are plain single lines off a terminal."""
+    """click's own errors (bad option values) are plain single lines off a terminal."""
     bogus = "not-a-date-" + "x" * 100
     out = tmp_path / "out"
     result = _run(ddas_app, "split", folder / NAME, "-o", out, "--period", "2025H1", "--aanleverdatum", bogus)

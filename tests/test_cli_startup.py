@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from client.cli import COMMAND_MODULES, app
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from pydantic import ValidationError
-from typer.testing import CliRunner
 
 from client.devtools.keys import DevKeys
 from mock_server.settings import ClientConfig, MockSettings, PeriodConfig, load_settings

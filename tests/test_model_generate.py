@@ -14,8 +14,8 @@ from typing import Any
 
 import orjson
 import pytest
+from click.testing import CliRunner
 from jsonschema import Draft202012Validator, FormatChecker
-from typer.testing import CliRunner
 
 from client.cli import app
 from client.devtools.generate import (

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from client.cli import app
 from tests.conftest import OFFICIAL_EXAMPLES, needs_shared

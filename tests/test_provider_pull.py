@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from typer.testing import CliRunner
 
 from client.devtools.generate import write_export
 from client.devtools.keys import DevKeys, write_dev_keys

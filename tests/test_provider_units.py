@@ -153,7 +153,7 @@ def test_missing_data_is_unavailable(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_unusable_configurations(tmp_path: Path, data: Path) -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from client.cli import app
 

@@ -1,6 +1,6 @@
 """QA: bad input on every command gives a short message on stderr, the documented exit code, no traceback.
 
-Most cases run in-process through typer's CliRunner (fast); a few run the installed console scripts as
+Most cases run in-process through click's CliRunner (fast); a few run the installed console scripts as
 subprocesses, as a user would, to prove the same holds outside the test harness.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from client.cli import app as ddas_app
 from client.commands import exitcodes

@@ -340,7 +340,7 @@ class _GarbageSignatures:
 def test_push_reports_a_receiver_answering_garbage_signatures_in_one_line(
     tmp_path: Path, keys: DevKeys, kind: str
 ) -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from client.cli import app as cli
     from client.devtools.generate import write_export
@@ -413,7 +413,7 @@ def _journal_counts(path: Path) -> tuple[int, int]:
 def test_disk_full_while_journaling_is_one_line_exit_2_and_keeps_the_journal(
     tmp_path: Path, keys: DevKeys, monkeypatch: pytest.MonkeyPatch, allowed: int
 ) -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from client.cli import app as cli
     from client.delivery import journal as journal_mod
@@ -454,7 +454,7 @@ def test_disk_full_while_journaling_is_one_line_exit_2_and_keeps_the_journal(
 def test_unreadable_json_in_the_journal_is_a_clear_message_exit_2(tmp_path: Path, keys: DevKeys) -> None:
     import sqlite3
 
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from client.cli import app as cli
     from client.delivery.journal import Journal
@@ -483,7 +483,7 @@ def _split_sample(tmp_path: Path) -> list[Path]:
 
 
 def _split(sources: list[Path], out: Path, page_size: int, *extra: str) -> Any:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from client.cli import app as cli
 
@@ -684,7 +684,7 @@ def _zip(path: Path, members: dict[str, bytes]) -> Path:
 def test_zip_bomb_and_oversized_zip_are_refused_before_extracting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from client.cli import app as cli
 
@@ -740,7 +740,7 @@ def test_mock_refuses_a_stale_signature_and_its_skew_is_configurable(mock: _Mock
 def test_push_refuses_a_ca_certificate_as_signing_key_with_exit_2(
     tmp_path: Path, keys: DevKeys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from client.cli import app as cli
     from client.devtools.generate import write_export

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rich.console import Console
-from typer.testing import CliRunner
 
 from client.cli import app as ddas_app
 

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from client.cli import app as ddas_app
 from client.devtools.keys import DevKeys, write_dev_keys

@@ -183,7 +183,7 @@ def test_a_failing_rule_makes_ddas_validate_exit_1(monkeypatch: pytest.MonkeyPat
 
     if compiled_in_use():  # compiled calls are bound at build time: a monkeypatch cannot reach them
         pytest.skip("needs the pure-Python rules (DDAS_PURE_PYTHON=1), as CI runs them")
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from client.cli import app
     from client.commands import exitcodes

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
-from typer.testing import CliRunner
 
 from client.cli import app as ddas_cli
 from client.devtools.generate import write_export

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import typer
+from click.exceptions import Exit
 from pydantic import BaseModel, ValidationError
 
 from client.commands import exitcodes
@@ -52,7 +52,7 @@ def test_settings_problem_names_the_model_as_the_user_knows_it() -> None:
 def test_usage_errors_exit_2_with_one_line(
     error: Exception, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(typer.Exit) as info, usage_errors("cmd", other="the data cannot be read"):
+    with pytest.raises(Exit) as info, usage_errors("cmd", other="the data cannot be read"):
         raise error
     assert info.value.exit_code == exitcodes.USAGE
     assert capsys.readouterr().err.strip() == message
@@ -61,11 +61,11 @@ def test_usage_errors_exit_2_with_one_line(
 def test_usage_errors_reports_validation_and_lets_the_rest_through(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    with pytest.raises(typer.Exit), usage_errors("cmd", titles={"FaultRule": "--faults"}):
+    with pytest.raises(Exit), usage_errors("cmd", titles={"FaultRule": "--faults"}):
         raise _validation_error()
     assert capsys.readouterr().err.startswith("cmd: invalid --faults: kind: ")
     with pytest.raises(RuntimeError), usage_errors("cmd"):
         raise RuntimeError("not a usage error")
-    with pytest.raises(typer.Exit) as info, usage_errors("cmd", other="x"):
-        raise typer.Exit(0)
+    with pytest.raises(Exit) as info, usage_errors("cmd", other="x"):
+        raise Exit(0)
     assert info.value.exit_code == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from client.devtools.keys import DevKeys
 from mock_server.cli import app

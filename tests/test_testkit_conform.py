@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from client.devtools.generate import write_export
 from client.devtools.keys import DevKeys

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from client.cli import app
 from client.commands import exitcodes

@@ -7,12 +7,12 @@ import stat
 from datetime import timedelta
 from pathlib import Path
 
+import click
 import httpx
 import pytest
-import typer
+from click.testing import CliRunner
 from cryptography import x509
 from fastapi import FastAPI
-from typer.testing import CliRunner
 
 from client.commands import keys as keys_command
 from client.devtools.keys import DEV_FILES, DevKeys, DevKeysError, write_dev_keys
@@ -110,11 +110,9 @@ def test_load_names_what_is_missing(tmp_path: Path) -> None:
         DevKeys.load(tmp_path)
 
 
-def _cli() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
+def _cli() -> click.Group:
+    @click.group()
+    def app() -> None:
         """test root"""
 
     keys_command.register(app)

@@ -1,1 +1,1 @@
-"""One module per command group; each exposes `register(app: typer.Typer) -> None`."""
+"""One module per command group; each exposes `register(app: click.Group) -> None`."""

@@ -6,13 +6,12 @@ rich is imported when a console is made, not when the CLI starts.
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["UNWRAPPED_WIDTH", "error", "escape", "make_console", "markup_mode"]
+__all__ = ["UNWRAPPED_WIDTH", "error", "escape", "make_console"]
 
 # Layout width of tables when the output is a file or a pipe: wide enough that no row is folded.
 UNWRAPPED_WIDTH = 10_000
@@ -41,8 +40,3 @@ def error(prefix: str, message: str) -> None:
     from client.privacy import mask_text
 
     make_console(stderr=True).print(f"[red]{escape(prefix)}:[/red] {escape(mask_text(message))}")
-
-
-def markup_mode() -> Literal["rich"] | None:
-    """typer's rich error panels only on a terminal: off it, click's plain one-line errors (never wrapped)."""
-    return "rich" if sys.stderr.isatty() else None

@@ -8,13 +8,14 @@ the other commands of the CLIs stay fast.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from client.commands._console import error
+from client.commands._framework import PATH, F
 from client.commands.exitcodes import USAGE
 
 if TYPE_CHECKING:
@@ -22,28 +23,39 @@ if TYPE_CHECKING:
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
-HostOption = Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")]
-PortOption = Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")]
-ConfigOption = Annotated[Path | None, typer.Option(help="Configuration file (TOML or YAML).")]
-LogLevelOption = Annotated[
-    str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug or trace.")
-]
-LogFormatOption = Annotated[
-    str | None,
-    typer.Option(
-        help="Log lines as text or json (one object per line); default: text on a terminal, else json."
-    ),
-]
-TlsCertOption = Annotated[
-    Path | None, typer.Option(help="Serve HTTPS with this certificate chain (PEM), with --tls-key.")
-]
-TlsKeyOption = Annotated[Path | None, typer.Option(help="The private key of --tls-cert (PEM).")]
-ClientCaOption = Annotated[
-    Path | None,
-    typer.Option(
-        help="Mutual TLS: require a client certificate issued by this CA (PEM); no handshake without."
-    ),
-]
+# Options of the server commands, as decorators (`@host_option`); the port's default is the command's own.
+host_option = click.option(
+    "--host", default="127.0.0.1", help="Interface to listen on (loopback by default)."
+)
+config_option = click.option("--config", type=PATH, default=None, help="Configuration file (TOML or YAML).")
+log_level_option = click.option(
+    "--log-level", default="info", help="uvicorn log level: critical, error, warning, info, debug or trace."
+)
+log_format_option = click.option(
+    "--log-format",
+    default=None,
+    help="Log lines as text or json (one object per line); default: text on a terminal, else json.",
+)
+tls_cert_option = click.option(
+    "--tls-cert",
+    type=PATH,
+    default=None,
+    help="Serve HTTPS with this certificate chain (PEM), with --tls-key.",
+)
+tls_key_option = click.option(
+    "--tls-key", type=PATH, default=None, help="The private key of --tls-cert (PEM)."
+)
+client_ca_option = click.option(
+    "--client-ca",
+    type=PATH,
+    default=None,
+    help="Mutual TLS: require a client certificate issued by this CA (PEM); no handshake without.",
+)
+
+
+def port_option(default: int) -> Callable[[F], F]:
+    """`--port`, 0..65535, defaulting to the command's own port."""
+    return click.option("--port", type=click.IntRange(0, 65535), default=default, help="TCP port.")
 
 
 def check_serve_options(*, log_level: str, config: Path | None) -> None:
@@ -93,16 +105,16 @@ def usage_errors(
         yield
     except ValidationError as exc:
         error(command, settings_problem(exc, titles, config))
-        raise typer.Exit(USAGE) from None
+        raise click.exceptions.Exit(USAGE) from None
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         error(command, f"{where}{exc.strerror or exc}")
-        raise typer.Exit(USAGE) from None
+        raise click.exceptions.Exit(USAGE) from None
     except ValueError as exc:
         error(command, f"{exc}")
-        raise typer.Exit(USAGE) from None
+        raise click.exceptions.Exit(USAGE) from None
     except Exception as exc:
-        if other is None or isinstance(exc, typer.Exit):
+        if other is None or isinstance(exc, click.exceptions.Exit):
             raise
         error(command, f"{other}: {exc}")
-        raise typer.Exit(USAGE) from None
+        raise click.exceptions.Exit(USAGE) from None

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from client.commands import exitcodes
 
@@ -65,50 +65,58 @@ def _list_defects() -> None:
     make_console().print(table)
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     @app.command("generate")
+    @click.option("--trajecten", "-n", type=int, default=100, help="Number of trajecten.", metavar="N")
+    @click.option(
+        "--from", "date_from", default="2025-01-01", help="startdatumLevering (YYYY-MM-DD).", metavar="DATE"
+    )
+    @click.option(
+        "--to", "date_to", default="2025-06-30", help="einddatumLevering (YYYY-MM-DD).", metavar="DATE"
+    )
+    @click.option("--organisaties", "-k", type=int, default=1, help="Delivering organisations.", metavar="K")
+    @click.option("--seed", type=int, default=1, help="Random seed: the same seed gives the same bytes.")
+    @click.option(
+        "--variant",
+        default="gemeente",
+        help="gemeente (delivers itself), derde (third party for one gemeente), "
+        "meerdere (one party for several gemeenten, one levering each).",
+    )
+    @click.option(
+        "--defects",
+        default="",
+        help="Comma-separated rule codes to inject (see --list-defects).",
+        metavar="CODE,...",
+        show_default=False,
+    )
+    @click.option(
+        "--defect-share",
+        type=float,
+        default=None,
+        help="Put each traject defect in this share of the trajecten (0 < S <= 1; default: 3 trajecten).",
+        metavar="S",
+    )
+    @click.option(
+        "--vendor",
+        default=None,
+        help="codeGegevensleverancier: vendor name (+ version; ours appended if absent).",
+    )
+    @click.option("--output", "-o", default=None, help="Output file, or - for stdout.", metavar="FILE")
+    @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+    @click.option("--list-defects", is_flag=True, help="List the injectable defects and exit.")
     def generate_cmd(
-        trajecten: int = typer.Option(100, "--trajecten", "-n", help="Number of trajecten.", metavar="N"),
-        date_from: str = typer.Option(
-            "2025-01-01", "--from", help="startdatumLevering (YYYY-MM-DD).", metavar="DATE"
-        ),
-        date_to: str = typer.Option(
-            "2025-06-30", "--to", help="einddatumLevering (YYYY-MM-DD).", metavar="DATE"
-        ),
-        organisaties: int = typer.Option(
-            1, "--organisaties", "-k", help="Delivering organisations.", metavar="K"
-        ),
-        seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives the same bytes."),
-        variant: str = typer.Option(
-            "gemeente",
-            "--variant",
-            help="gemeente (delivers itself), derde (third party for one gemeente), "
-            "meerdere (one party for several gemeenten, one levering each).",
-        ),
-        defects: str = typer.Option(
-            "",
-            "--defects",
-            help="Comma-separated rule codes to inject (see --list-defects).",
-            metavar="CODE,...",
-        ),
-        defect_share: float | None = typer.Option(
-            None,
-            "--defect-share",
-            help="Put each traject defect in this share of the trajecten (0 < S <= 1; default: 3 trajecten).",
-            metavar="S",
-        ),
-        vendor: str | None = typer.Option(
-            None,
-            "--vendor",
-            help="codeGegevensleverancier: vendor name (+ version; ours appended if absent).",
-        ),
-        output: str | None = typer.Option(
-            None, "--output", "-o", help="Output file, or - for stdout.", metavar="FILE"
-        ),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
-        list_defects: bool = typer.Option(
-            False, "--list-defects", help="List the injectable defects and exit."
-        ),
+        trajecten: int,
+        date_from: str,
+        date_to: str,
+        organisaties: int,
+        seed: int,
+        variant: str,
+        defects: str,
+        defect_share: float | None,
+        vendor: str | None,
+        output: str | None,
+        quiet: bool,
+        list_defects: bool,
     ) -> None:
         """Generate a realistic synthetic Uitwisselmodel v1.0 export (BSNs pass the 11-check)."""
         from client.commands._console import error, escape, make_console
@@ -133,7 +141,7 @@ def register(app: typer.Typer) -> None:
             check_share(defect_share)
         except (_Usage, GenerateError) as exc:
             error("ddas generate", str(exc))
-            raise typer.Exit(exitcodes.USAGE) from None
+            raise click.exceptions.Exit(exitcodes.USAGE) from None
 
         show_bar = not quiet and trajecten >= _PROGRESS_FROM and sys.stderr.isatty()
         target: str | Path = "-" if output == "-" else Path(output)
@@ -155,14 +163,14 @@ def register(app: typer.Typer) -> None:
                 )
         except GenerateError as exc:
             error("ddas generate", str(exc))
-            raise typer.Exit(exitcodes.USAGE) from None
+            raise click.exceptions.Exit(exitcodes.USAGE) from None
         except OSError as exc:
             reason = exc.strerror or exc
             error(
                 "ddas generate",
                 f"cannot write {output}: {reason}; check that the directory exists and is writable",
             )
-            raise typer.Exit(exitcodes.USAGE) from None
+            raise click.exceptions.Exit(exitcodes.USAGE) from None
         if not quiet:
             seconds = time.perf_counter() - began
             where = "stdout" if target == "-" else str(target)

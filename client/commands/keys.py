@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
+import click
 
 from client.commands import exitcodes
 from client.commands._console import error
+from client.commands._framework import PATH
 
 
-def register(app: typer.Typer) -> None:
-    keys_app = typer.Typer(help="Key material for development and tests.", no_args_is_help=True)
+def register(app: click.Group) -> None:
+    @app.group("keys", help="Key material for development and tests.", no_args_is_help=True)
+    def keys_app() -> None:
+        pass
 
     @keys_app.command("dev")
-    def dev(
-        directory: Path = typer.Option(..., "--dir", help="Directory for the key files (made if absent)."),
-        force: bool = typer.Option(False, "--force", help="Replace existing files with a new set."),
-        key_size: int = typer.Option(2048, "--key-size", min=2048, max=8192, help="RSA key size in bits."),
-    ) -> None:
+    @click.option(
+        "--dir", "directory", type=PATH, required=True, help="Directory for the key files (made if absent)."
+    )
+    @click.option("--force", is_flag=True, help="Replace existing files with a new set.")
+    @click.option("--key-size", type=click.IntRange(2048, 8192), default=2048, help="RSA key size in bits.")
+    def dev(directory: Path, force: bool, key_size: int) -> None:
         """Write ca.pem, signing-key.pem, signing-chain.pem, tls-cert.pem, tls-key.pem, client-cert.pem
         and client-key.pem (a TLS client certificate for mutual TLS) into DIR.
 
@@ -31,9 +35,9 @@ def register(app: typer.Typer) -> None:
             keys = write_dev_keys(directory, force=force, key_size=key_size)
         except (DevKeysError, OSError, ValueError) as exc:
             error("ddas keys dev", f"{exc}")
-            raise typer.Exit(exitcodes.USAGE) from None
+            raise click.exceptions.Exit(exitcodes.USAGE) from None
         state = "written" if keys.created else "kept (use --force to replace)"
-        typer.echo(f"development keys {state} in {keys.dir}")
+        click.echo(f"development keys {state} in {keys.dir}")
         for path in (
             keys.ca_path,
             keys.signing_key_path,
@@ -43,6 +47,4 @@ def register(app: typer.Typer) -> None:
             keys.client_cert_path,
             keys.client_key_path,
         ):
-            typer.echo(f"  {path}")
-
-    app.add_typer(keys_app, name="keys")
+            click.echo(f"  {path}")

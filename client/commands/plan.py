@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
+import click
 
 from client.commands import exitcodes
 from client.commands._console import error, escape, make_console
+from client.commands._framework import PATH, argument
 from client.commands._inputs import input_problem
 from client.commands._progress import progress_bar
 from client.protocol import DEFAULT_VENDOR_CODE, MAX_PAGE_TRAJECTEN
@@ -31,39 +32,45 @@ if TYPE_CHECKING:
 DEFAULT_PAGE_SIZE = MAX_PAGE_TRAJECTEN
 DEFAULT_UITVRAAGDEEL = "SHV"
 
-_EXPORTS = typer.Argument(
-    ..., help="One or more exports (Uitwisselmodel JSON, or API messages).", show_default=False
+_EXPORTS = argument(
+    "exports",
+    nargs=-1,
+    required=True,
+    type=PATH,
+    doc="One or more exports (Uitwisselmodel JSON, or API messages).",
 )
-_PERIOD = typer.Option(None, "--period", help="One half year, e.g. 2026H1.")
-_PERIODS = typer.Option(None, "--periods", help="A range or list, e.g. 2025H1..2026H2 or 2025H2,2026H1.")
-_PAGE_SIZE = typer.Option(
-    DEFAULT_PAGE_SIZE,
+_PERIOD = click.option("--period", default=None, help="One half year, e.g. 2026H1.")
+_PERIODS = click.option(
+    "--periods", default=None, help="A range or list, e.g. 2025H1..2026H2 or 2025H2,2026H1."
+)
+_PAGE_SIZE = click.option(
     "--page-size",
-    min=1,
-    max=MAX_PAGE_TRAJECTEN,
+    type=click.IntRange(1, MAX_PAGE_TRAJECTEN),
+    default=DEFAULT_PAGE_SIZE,
     help=f"Trajecten per page (max {MAX_PAGE_TRAJECTEN:,}).",
 )
-_PER_GEMEENTE = typer.Option(
-    False,
+_PER_GEMEENTE = click.option(
     "--per-gemeente",
+    is_flag=True,
     help="One delivery (file) per organisation x municipality, uitvraagdeel = gemeentecode.",
 )
-_DEDUPE = typer.Option(
-    False, "--dedupe", help="Keep only the most complete of duplicate trajecten (R-DUP-01)."
+_DEDUPE = click.option(
+    "--dedupe", is_flag=True, help="Keep only the most complete of duplicate trajecten (R-DUP-01)."
 )
-_VENDOR = typer.Option(
-    DEFAULT_VENDOR_CODE,
+_VENDOR = click.option(
     "--vendor",
+    default=DEFAULT_VENDOR_CODE,
     envvar="DDAS_VENDOR",
+    show_envvar=True,
     help="codeGegevensleverancier: vendor name + software version.",
 )
-_CODE = typer.Option(
-    None,
+_CODE = click.option(
     "--code-uitvraag",
+    default=None,
     help="Code uitvraag in file names; default the period code; may use {period}, {year}, {half}.",
 )
-_DEEL = typer.Option(
-    DEFAULT_UITVRAAGDEEL, "--uitvraagdeel", help="Uitvraagdeel of organisation-level deliveries."
+_DEEL = click.option(
+    "--uitvraagdeel", default=DEFAULT_UITVRAAGDEEL, help="Uitvraagdeel of organisation-level deliveries."
 )
 
 
@@ -71,7 +78,7 @@ def _periods(period: str | None, periods: str | None) -> list[Period]:
     from client.planning import Period
 
     if period and periods:
-        raise typer.BadParameter("give --period or --periods, not both")
+        raise click.BadParameter("give --period or --periods, not both")
     spec = period or periods
     return Period.parse_spec(spec) if spec else []
 
@@ -96,12 +103,12 @@ def _make_plan(
         wanted = _periods(period, periods)
     except ValueError as exc:
         error("ddas", str(exc))
-        raise typer.Exit(exitcodes.USAGE) from exc
+        raise click.exceptions.Exit(exitcodes.USAGE) from exc
     for path in exports:
         problem = input_problem(path)
         if problem is not None:
             error("ddas", f"{path}: {problem}")
-            raise typer.Exit(exitcodes.USAGE)
+            raise click.exceptions.Exit(exitcodes.USAGE)
     with progress_bar() as progress:
         task = progress.add_task("reading trajecten", total=None)
 
@@ -123,10 +130,10 @@ def _make_plan(
             )
         except SourceError as exc:
             error("ddas", f"{exc} (check it with `ddas validate {exc.name}`)")
-            raise typer.Exit(exitcodes.USAGE if exc.usage else exitcodes.CONTENT_ERROR) from exc
+            raise click.exceptions.Exit(exitcodes.USAGE if exc.usage else exitcodes.CONTENT_ERROR) from exc
         except ValueError as exc:
             error("ddas", str(exc))
-            raise typer.Exit(exitcodes.USAGE) from exc
+            raise click.exceptions.Exit(exitcodes.USAGE) from exc
         except OSError as exc:  # the planner's spill file (a large plan) on a full temporary disk
             import tempfile
 
@@ -136,7 +143,7 @@ def _make_plan(
                 "ddas",
                 describe_os_error(Path(tempfile.gettempdir()), exc) + " (or set TMPDIR to a larger disk)",
             )
-            raise typer.Exit(exitcodes.USAGE) from None
+            raise click.exceptions.Exit(exitcodes.USAGE) from None
 
 
 def _human(n: int) -> str:
@@ -239,30 +246,40 @@ def _aanleverdatum(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise typer.BadParameter(f"not an ISO date-time: {text!r} (e.g. 2026-07-01T08:00:00Z)") from exc
+        raise click.BadParameter(f"not an ISO date-time: {text!r} (e.g. 2026-07-01T08:00:00Z)") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     @app.command("plan")
+    @_EXPORTS
+    @_PERIOD
+    @_PERIODS
+    @click.option("--format", "fmt", default="text", help="text or json.")
+    @_PAGE_SIZE
+    @_PER_GEMEENTE
+    @_DEDUPE
+    @_VENDOR
+    @_CODE
+    @_DEEL
     def plan_cmd(
-        exports: list[Path] = _EXPORTS,
-        period: str | None = _PERIOD,
-        periods: str | None = _PERIODS,
-        fmt: str = typer.Option("text", "--format", help="text or json."),
-        page_size: int = _PAGE_SIZE,
-        per_gemeente: bool = _PER_GEMEENTE,
-        dedupe: bool = _DEDUPE,
-        vendor: str = _VENDOR,
-        code_uitvraag: str | None = _CODE,
-        uitvraagdeel: str = _DEEL,
+        exports: tuple[Path, ...],
+        period: str | None,
+        periods: str | None,
+        fmt: str,
+        page_size: int,
+        per_gemeente: bool,
+        dedupe: bool,
+        vendor: str,
+        code_uitvraag: str | None,
+        uitvraagdeel: str,
     ) -> None:
         """Show what would be delivered: periods x organisations x municipalities, trajecten, pages, bytes."""
         if fmt not in ("text", "json"):
             error("ddas", f"--format must be text or json, not {fmt!r}")
-            raise typer.Exit(exitcodes.USAGE)
+            raise click.exceptions.Exit(exitcodes.USAGE)
         p = _make_plan(
-            exports, period, periods, page_size=page_size, per_gemeente=per_gemeente, dedupe=dedupe,
+            list(exports), period, periods, page_size=page_size, per_gemeente=per_gemeente, dedupe=dedupe,
             vendor=vendor, code_uitvraag=code_uitvraag, uitvraagdeel=uitvraagdeel,
         )  # fmt: skip
         with p:
@@ -274,31 +291,48 @@ def register(app: typer.Typer) -> None:
                 _render_plan(p)
 
     @app.command("split")
+    @_EXPORTS
+    @click.option("-o", "--out", type=PATH, required=True, help="Directory to write the delivery files into.")
+    @click.option("--zip", "zip_", is_flag=True, help="Also pack each period's files into SHV_<code>.zip.")
+    @_PERIOD
+    @_PERIODS
+    @_PAGE_SIZE
+    @_PER_GEMEENTE
+    @_DEDUPE
+    @_VENDOR
+    @_CODE
+    @_DEEL
+    @click.option(
+        "--aanleverdatum",
+        default=None,
+        help="aanleverdatumEnTijd to use (default now, UTC); for reproducible files.",
+    )
+    @click.option(
+        "--jobs",
+        type=click.IntRange(min=0),
+        default=0,
+        help="Processes validating pages (0 = up to 4, by CPUs).",
+    )
+    @click.option(
+        "--rules",
+        is_flag=True,
+        help="Also run the rules on every page (slower; R-KEY-02 then blocks, warnings shown).",
+    )
     def split_cmd(
-        exports: list[Path] = _EXPORTS,
-        out: Path = typer.Option(..., "-o", "--out", help="Directory to write the delivery files into."),
-        zip_: bool = typer.Option(False, "--zip", help="Also pack each period's files into SHV_<code>.zip."),
-        period: str | None = _PERIOD,
-        periods: str | None = _PERIODS,
-        page_size: int = _PAGE_SIZE,
-        per_gemeente: bool = _PER_GEMEENTE,
-        dedupe: bool = _DEDUPE,
-        vendor: str = _VENDOR,
-        code_uitvraag: str | None = _CODE,
-        uitvraagdeel: str = _DEEL,
-        aanleverdatum: str | None = typer.Option(
-            None,
-            "--aanleverdatum",
-            help="aanleverdatumEnTijd to use (default now, UTC); for reproducible files.",
-        ),
-        jobs: int = typer.Option(
-            0, "--jobs", min=0, help="Processes validating pages (0 = up to 4, by CPUs)."
-        ),
-        rules: bool = typer.Option(
-            False,
-            "--rules",
-            help="Also run the rules on every page (slower; R-KEY-02 then blocks, warnings shown).",
-        ),
+        exports: tuple[Path, ...],
+        out: Path,
+        zip_: bool,
+        period: str | None,
+        periods: str | None,
+        page_size: int,
+        per_gemeente: bool,
+        dedupe: bool,
+        vendor: str,
+        code_uitvraag: str | None,
+        uitvraagdeel: str,
+        aanleverdatum: str | None,
+        jobs: int,
+        rules: bool,
     ) -> None:
         """Write every page of every planned delivery as a protocol-named file, each validated first."""
         from client.planning.check import PageChecker
@@ -310,12 +344,12 @@ def register(app: typer.Typer) -> None:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             error("ddas", f"{out}: cannot create the output directory: {exc.strerror or exc}")
-            raise typer.Exit(exitcodes.USAGE) from exc
+            raise click.exceptions.Exit(exitcodes.USAGE) from exc
         # fork the validating workers before the plan fills the heap
         checker = PageChecker(jobs if jobs > 0 else min(4, os.cpu_count() or 1), rules=rules).start()
         try:
             p = _make_plan(
-                exports, period, periods, page_size=page_size, per_gemeente=per_gemeente, dedupe=dedupe,
+                list(exports), period, periods, page_size=page_size, per_gemeente=per_gemeente, dedupe=dedupe,
                 vendor=vendor, code_uitvraag=code_uitvraag, uitvraagdeel=uitvraagdeel, aanleverdatum=moment,
             )  # fmt: skip
         except BaseException:
@@ -359,7 +393,7 @@ def register(app: typer.Typer) -> None:
             except OutputError as exc:
                 _remove_stale(out, bases, zips, [*zips_written, *(f for v in written.values() for f in v)])
                 error("ddas", str(exc))
-                raise typer.Exit(exitcodes.USAGE) from None
+                raise click.exceptions.Exit(exitcodes.USAGE) from None
             _remove_stale(
                 out, bases, zips, [*zips_written, *(f for v in written.values() for f in v)], console
             )
@@ -382,7 +416,7 @@ def register(app: typer.Typer) -> None:
             if shown:
                 _print_findings(console, shown, limit=20)
         if rejected:
-            raise typer.Exit(exitcodes.CONTENT_ERROR)
+            raise click.exceptions.Exit(exitcodes.CONTENT_ERROR)
 
 
 def _remove_stale(
@@ -395,7 +429,7 @@ def _remove_stale(
         removed = remove_stale(out, bases, {path.name for path in written}, zips)
     except OutputError as exc:
         error("ddas", str(exc))
-        raise typer.Exit(exitcodes.USAGE) from None
+        raise click.exceptions.Exit(exitcodes.USAGE) from None
     if removed and console is not None:
         shown = ", ".join(path.name for path in removed[:5]) + (" ..." if len(removed) > 5 else "")
         console.print(

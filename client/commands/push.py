@@ -16,10 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
+import click
 
 from client.commands import exitcodes
 from client.commands._console import error, escape, make_console
+from client.commands._framework import PATH, argument
 from client.commands._inputs import input_problem
 from client.commands._progress import progress_bar
 from client.privacy import mask_text
@@ -31,13 +32,20 @@ if TYPE_CHECKING:
     from client.delivery.config import PushSettings
     from client.delivery.results import DeliveryResult, PushResult
 
-_CONFIG = typer.Option(None, "--config", help="Configuration file (default ./ddas.toml when present).")
-_DEV = typer.Option(
-    None, "--dev", help="Development mode: client dev/dev and the signing files of `ddas keys dev --dir DIR`."
+_CONFIG = click.option(
+    "--config", type=PATH, default=None, help="Configuration file (default ./ddas.toml when present)."
 )
-_BASE_URL = typer.Option(None, "--base-url", help="Receiver base URL, e.g. http://127.0.0.1:8080/v1.")
-_JOURNAL = typer.Option(None, "--journal", help="Journal file (default ./.ddas/journal.sqlite).")
-_FORMAT = typer.Option("text", "--format", help="Output format: text or json.")
+_DEV = click.option(
+    "--dev",
+    type=PATH,
+    default=None,
+    help="Development mode: client dev/dev and the signing files of `ddas keys dev --dir DIR`.",
+)
+_BASE_URL = click.option("--base-url", default=None, help="Receiver base URL, e.g. http://127.0.0.1:8080/v1.")
+_JOURNAL = click.option(
+    "--journal", type=PATH, default=None, help="Journal file (default ./.ddas/journal.sqlite)."
+)
+_FORMAT = click.option("--format", "fmt", default="text", help="Output format: text or json.")
 
 _STATE_STYLE = {
     "accepted": "green",
@@ -53,14 +61,14 @@ _STATE_STYLE = {
 }
 
 
-def _fail(message: str, code: int) -> typer.Exit:
+def _fail(message: str, code: int) -> click.exceptions.Exit:
     error("ddas", message)
-    return typer.Exit(code)
+    return click.exceptions.Exit(code)
 
 
 def _check_format(fmt: str) -> None:
     if fmt not in ("text", "json"):
-        raise typer.BadParameter("--format must be text or json")
+        raise click.BadParameter("--format must be text or json")
 
 
 class _ConsoleHandler(logging.Handler):
@@ -125,7 +133,7 @@ def _errors() -> Iterator[None]:
     """Turn the library's expected failures into messages and their exit codes."""
     try:
         yield
-    except typer.Exit:
+    except click.exceptions.Exit:
         raise
     except OSError as exc:
         raise _fail(
@@ -264,22 +272,29 @@ def render_result(result: PushResult, fmt: str, *, quiet: bool = False) -> None:
 # --------------------------------------------------------------------------------------------- commands
 
 
+@argument("exports", nargs=-1, required=True, type=PATH, doc="One or more exports (Uitwisselmodel JSON).")
+@click.option("--period", default=None, help="One half year, e.g. 2026H1.")
+@click.option("--periods", default=None, help="A range, e.g. 2025H1..2026H2.")
+@click.option("--due", is_flag=True, help="Every period whose window is open; send only what changed.")
+@click.option("--dry-run", is_flag=True, help="Plan and validate only; send nothing.")
+@_FORMAT
+@click.option("--quiet", "-q", is_flag=True, help="No progress; print only problems.")
+@_DEV
+@_BASE_URL
+@_CONFIG
+@_JOURNAL
 def push_command(
-    exports: list[Path] = typer.Argument(
-        ..., help="One or more exports (Uitwisselmodel JSON).", show_default=False
-    ),
-    period: str | None = typer.Option(None, "--period", help="One half year, e.g. 2026H1."),
-    periods: str | None = typer.Option(None, "--periods", help="A range, e.g. 2025H1..2026H2."),
-    due: bool = typer.Option(
-        False, "--due", help="Every period whose window is open; send only what changed."
-    ),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Plan and validate only; send nothing."),
-    fmt: str = _FORMAT,
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress; print only problems."),
-    dev: Path | None = _DEV,
-    base_url: str | None = _BASE_URL,
-    config: Path | None = _CONFIG,
-    journal: Path | None = _JOURNAL,
+    exports: tuple[Path, ...],
+    period: str | None,
+    periods: str | None,
+    due: bool,
+    dry_run: bool,
+    fmt: str,
+    quiet: bool,
+    dev: Path | None,
+    base_url: str | None,
+    config: Path | None,
+    journal: Path | None,
 ) -> None:
     """Deliver exports: plan per period, validate, sign, send each page once, poll to a final state.
 
@@ -290,7 +305,7 @@ def push_command(
     _setup_logging(quiet)
     chosen = sum(1 for x in (period, periods, due) if x)
     if chosen > 1:
-        raise typer.BadParameter("give one of --period, --periods or --due")
+        raise click.BadParameter("give one of --period, --periods or --due")
     from client.planning import Period
 
     selected: list[str] | None = None
@@ -298,7 +313,7 @@ def push_command(
         if period or periods:
             selected = [p.code for p in Period.parse_spec(str(period or periods))]
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise click.BadParameter(str(exc)) from None
     for export in exports:
         problem = input_problem(export)
         if problem is not None:
@@ -310,7 +325,7 @@ def push_command(
         with _Bars(not quiet) as bars:
             result = push(list(exports), settings, periods=selected, due=due, dry_run=dry_run, progress=bars)
     render_result(result, fmt, quiet=quiet)
-    raise typer.Exit(exitcodes.of_push(result))
+    raise click.exceptions.Exit(exitcodes.of_push(result))
 
 
 def _period_code(period: str | None) -> str | None:
@@ -322,17 +337,24 @@ def _period_code(period: str | None) -> str | None:
     try:
         return Period.parse(period).code
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise click.BadParameter(str(exc)) from None
 
 
+@click.option("--period", default=None, help="Only this half year, e.g. 2026H1.")
+@click.option("--offline", is_flag=True, help="Journal only; do not ask the receiver.")
+@_FORMAT
+@_DEV
+@_BASE_URL
+@_CONFIG
+@_JOURNAL
 def status_command(
-    period: str | None = typer.Option(None, "--period", help="Only this half year, e.g. 2026H1."),
-    offline: bool = typer.Option(False, "--offline", help="Journal only; do not ask the receiver."),
-    fmt: str = _FORMAT,
-    dev: Path | None = _DEV,
-    base_url: str | None = _BASE_URL,
-    config: Path | None = _CONFIG,
-    journal: Path | None = _JOURNAL,
+    period: str | None,
+    offline: bool,
+    fmt: str,
+    dev: Path | None,
+    base_url: str | None,
+    config: Path | None,
+    journal: Path | None,
 ) -> None:
     """What the journal knows per delivery, with the receiver's current state of each."""
     from client.delivery.run import status
@@ -367,20 +389,29 @@ def status_command(
         )
 
 
+@click.option("--delivery", default=None, help="The receiver's delivery id.")
+@click.option("--period", default=None, help="With --organisation: every delivery of it.")
+@click.option(
+    "--organisation",
+    "--organisatie",
+    "organisation",
+    default=None,
+    help="Organisation as the journal names it, e.g. kvk:12345678.",
+)
+@_FORMAT
+@_DEV
+@_BASE_URL
+@_CONFIG
+@_JOURNAL
 def withdraw_command(
-    delivery: str | None = typer.Option(None, "--delivery", help="The receiver's delivery id."),
-    period: str | None = typer.Option(None, "--period", help="With --organisation: every delivery of it."),
-    organisation: str | None = typer.Option(
-        None,
-        "--organisation",
-        "--organisatie",
-        help="Organisation as the journal names it, e.g. kvk:12345678.",
-    ),
-    fmt: str = _FORMAT,
-    dev: Path | None = _DEV,
-    base_url: str | None = _BASE_URL,
-    config: Path | None = _CONFIG,
-    journal: Path | None = _JOURNAL,
+    delivery: str | None,
+    period: str | None,
+    organisation: str | None,
+    fmt: str,
+    dev: Path | None,
+    base_url: str | None,
+    config: Path | None,
+    journal: Path | None,
 ) -> None:
     """Withdraw a delivery (allowed until the period's withdrawal deadline)."""
     from client.delivery.run import withdraw
@@ -388,7 +419,7 @@ def withdraw_command(
     _check_format(fmt)
     _setup_logging(False)
     if bool(delivery) == bool(period or organisation) or (not delivery and not (period and organisation)):
-        raise typer.BadParameter("give --delivery ID, or --period P together with --organisation ORG")
+        raise click.BadParameter("give --delivery ID, or --period P together with --organisation ORG")
     period_code = _period_code(period)
     with _errors():
         results = withdraw(
@@ -410,16 +441,22 @@ def withdraw_command(
                     f"{escape(item.id)}: [red]not withdrawn[/red]: {escape(mask_text(str(item.problem)))}"
                 )
     refused = [exitcodes.of_refusal(item.status) for item in results if not item.ok]
-    raise typer.Exit(refused[-1] if refused else exitcodes.OK)
+    raise click.exceptions.Exit(refused[-1] if refused else exitcodes.OK)
 
 
+@argument("delivery", doc="The receiver's delivery id (see `ddas status`).")
+@click.option("--html", type=PATH, default=None, help="Also write the self-contained HTML report here.")
+@_FORMAT
+@_DEV
+@_BASE_URL
+@_CONFIG
 def report_command(
-    delivery: str = typer.Argument(..., help="The receiver's delivery id (see `ddas status`)."),
-    html: Path | None = typer.Option(None, "--html", help="Also write the self-contained HTML report here."),
-    fmt: str = _FORMAT,
-    dev: Path | None = _DEV,
-    base_url: str | None = _BASE_URL,
-    config: Path | None = _CONFIG,
+    delivery: str,
+    html: Path | None,
+    fmt: str,
+    dev: Path | None,
+    base_url: str | None,
+    config: Path | None,
 ) -> None:
     """Fetch a delivery's quality (op-orde) report from the receiver."""
     from client.delivery.push import ProblemAnswer
@@ -447,14 +484,17 @@ def report_command(
         make_console(stderr=True).print(f"HTML report written to {html}", markup=False)
 
 
+@_FORMAT
+@_DEV
+@_BASE_URL
+@_CONFIG
+@click.option("--check", is_flag=True, help="Also check that every key and certificate can be read.")
 def config_show_command(
-    fmt: str = _FORMAT,
-    dev: Path | None = _DEV,
-    base_url: str | None = _BASE_URL,
-    config: Path | None = _CONFIG,
-    check: bool = typer.Option(
-        False, "--check", help="Also check that every key and certificate can be read."
-    ),
+    fmt: str,
+    dev: Path | None,
+    base_url: str | None,
+    config: Path | None,
+    check: bool,
 ) -> None:
     """Print the effective configuration (environment > file > defaults), secrets masked."""
     _check_format(fmt)
@@ -475,11 +515,14 @@ def config_show_command(
         console.print(f"{key:<{width}}  {text}", markup=False)
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     app.command("push")(push_command)
     app.command("status")(status_command)
     app.command("withdraw")(withdraw_command)
     app.command("report")(report_command)
-    config_app = typer.Typer(help="Show the push client's configuration.", no_args_is_help=True)
+
+    @app.group("config", help="Show the push client's configuration.", no_args_is_help=True)
+    def config_app() -> None:
+        pass
+
     config_app.command("show")(config_show_command)
-    app.add_typer(config_app, name="config")

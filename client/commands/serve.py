@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
+from client.commands._framework import PATH
 from client.commands._serving import (
-    ClientCaOption,
-    ConfigOption,
-    HostOption,
-    LogFormatOption,
-    LogLevelOption,
-    PortOption,
-    TlsCertOption,
-    TlsKeyOption,
     check_serve_options,
+    client_ca_option,
+    config_option,
+    host_option,
+    log_format_option,
+    log_level_option,
+    port_option,
+    tls_cert_option,
+    tls_key_option,
     usage_errors,
 )
 
@@ -38,31 +38,41 @@ def check_listen(host: str, port: int) -> None:
         ) from None
 
 
+@click.option(
+    "--data",
+    type=PATH,
+    multiple=True,
+    help="An export file, or a directory of *.json exports (repeatable).",
+)
+@host_option
+@port_option(8081)
+@click.option(
+    "--dev",
+    type=PATH,
+    default=None,
+    help="Development mode: keys in DIR (made if missing), trust DIR/ca.pem, accept token 'dev'.",
+)
+@click.option(
+    "--lenient-signatures", is_flag=True, help="Also accept signing profile C (canonical JSON), reported."
+)
+@config_option
+@log_level_option
+@log_format_option
+@tls_cert_option
+@tls_key_option
+@client_ca_option
 def serve(
-    data: Annotated[
-        list[Path] | None,
-        typer.Option("--data", help="An export file, or a directory of *.json exports (repeatable)."),
-    ] = None,
-    host: HostOption = "127.0.0.1",
-    port: PortOption = 8081,
-    dev: Annotated[
-        Path | None,
-        typer.Option(
-            help="Development mode: keys in DIR (made if missing), trust DIR/ca.pem, accept token 'dev'."
-        ),
-    ] = None,
-    lenient_signatures: Annotated[
-        bool,
-        typer.Option(
-            "--lenient-signatures", help="Also accept signing profile C (canonical JSON), reported."
-        ),
-    ] = False,
-    config: ConfigOption = None,
-    log_level: LogLevelOption = "info",
-    log_format: LogFormatOption = None,
-    tls_cert: TlsCertOption = None,
-    tls_key: TlsKeyOption = None,
-    client_ca: ClientCaOption = None,
+    data: tuple[Path, ...],
+    host: str,
+    port: int,
+    dev: Path | None,
+    lenient_signatures: bool,
+    config: Path | None,
+    log_level: str,
+    log_format: str | None,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    client_ca: Path | None,
 ) -> None:
     """Serve POST /v1/gegevens (DDAS-SHV.yaml) from your exports, paginated and signed, for CBS to pull.
 
@@ -78,14 +88,14 @@ def serve(
     with usage_errors("ddas serve", other="the data cannot be read"):
         check_serve_options(log_level=log_level, config=config)
         check_listen(host, port)
-        missing = [str(p) for p in data or [] if not p.exists()]
+        missing = [str(p) for p in data if not p.exists()]
         if missing:
             raise ValueError(f"--data {', '.join(missing)}: no such file or directory")
-        special = [str(p) for p in data or [] if not (p.is_file() or p.is_dir())]
+        special = [str(p) for p in data if not (p.is_file() or p.is_dir())]
         if special:
             raise ValueError(f"--data {', '.join(special)}: not a regular file (a pipe or device)")
         overrides: dict[str, object] = {
-            "data": data or None,
+            "data": list(data) or None,
             "dev_dir": dev,
             "tls_cert": tls_cert,
             "tls_key": tls_key,
@@ -102,19 +112,19 @@ def serve(
         organisations = len(version.organisations)  # reads every export once: bad data fails here
     scheme = "https" if tls else "http"
     base = f"{scheme}://{host}:{port}{settings.base}"
-    typer.echo(f"ddas provider at {base}/gegevens (OpenAPI {base}/openapi.json)")
-    typer.echo(f"operations: {scheme}://{host}:{port}/health, /ready, /metrics")
+    click.echo(f"ddas provider at {base}/gegevens (OpenAPI {base}/openapi.json)")
+    click.echo(f"operations: {scheme}://{host}:{port}/health, /ready, /metrics")
     if tls is not None:
-        typer.echo(tls.describe())
-    typer.echo(
+        click.echo(tls.describe())
+    click.echo(
         f"data: {len(version.files)} file(s), {organisations} organisation(s), "
         f"sha256 {version.fingerprint.sha256[:16]}…"
     )
     if dev is not None:
-        typer.echo(f"development mode: trusting {dev / 'ca.pem'}; token 'dev' accepted")
-        typer.echo(f"  try: ddas-mock pull {base} --dev {dev}")
+        click.echo(f"development mode: trusting {dev / 'ca.pem'}; token 'dev' accepted")
+        click.echo(f"  try: ddas-mock pull {base} --dev {dev}")
     if settings.lenient_signatures:
-        typer.echo("lenient signatures: profile C (canonical JSON) accepted and reported")
+        click.echo("lenient signatures: profile C (canonical JSON) accepted and reported")
     configure_logging(settings.log_format, log_level)
     serve_forever(
         app,
@@ -127,5 +137,5 @@ def serve(
     )
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     app.command("serve")(serve)

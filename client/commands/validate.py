@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
 
-import typer
+import click
 
 from client.commands import exitcodes
 from client.commands._console import error
+from client.commands._framework import argument
 from client.commands._inputs import input_problem
 
 if TYPE_CHECKING:
@@ -331,42 +332,46 @@ def exit_code(outcome: _Outcome) -> int:
     return exitcodes.OK
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     @app.command("validate")
+    @argument(
+        "files", nargs=-1, required=True, metavar="FILE...", doc="JSON files, .zip archives, or - for stdin."
+    )
+    @click.option("--format", "output_format", default="text", help="Output: text or json.")
+    @click.option("--strict", is_flag=True, help="The strict profile: rule severities as listed.")
+    @click.option(
+        "--max-findings",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Keep at most N findings per file in the output (counts stay exact).",
+    )
+    @click.option("--verbose", "-v", is_flag=True, help="Also info findings, more examples, hints.")
+    @click.option("--report", is_flag=True, help="Also print the quality (op-orde) report.")
+    @click.option("--envelope", is_flag=True, help="Inputs are API messages {gegevens, paginering}.")
+    @click.option(
+        "--name-check/--no-name-check",
+        default=None,
+        help="Apply the file-name rules (R-FILE-01) to every file, or to none; by default only to "
+        "names that start with SHV_ (delivery files).",
+        show_default=False,
+    )
     def validate_command(
-        files: list[str] = typer.Argument(
-            ..., metavar="FILE...", help="JSON files, .zip archives, or - for stdin."
-        ),
-        output_format: str = typer.Option("text", "--format", help="Output: text or json."),
-        strict: bool = typer.Option(False, "--strict", help="The strict profile: rule severities as listed."),
-        max_findings: int | None = typer.Option(
-            None,
-            "--max-findings",
-            min=0,
-            help="Keep at most N findings per file in the output (counts stay exact).",
-        ),
-        verbose: bool = typer.Option(
-            False, "--verbose", "-v", help="Also info findings, more examples, hints."
-        ),
-        report: bool = typer.Option(False, "--report", help="Also print the quality (op-orde) report."),
-        envelope: bool = typer.Option(
-            False, "--envelope", help="Inputs are API messages {gegevens, paginering}."
-        ),
-        name_check: bool | None = typer.Option(
-            None,
-            "--name-check/--no-name-check",
-            help="Apply the file-name rules (R-FILE-01) to every file, or to none; by default only to "
-            "names that start with SHV_ (delivery files).",
-            show_default=False,
-        ),
+        files: tuple[str, ...],
+        output_format: str,
+        strict: bool,
+        max_findings: int | None,
+        verbose: bool,
+        report: bool,
+        envelope: bool,
+        name_check: bool | None,
     ) -> None:
         """Validate deliveries: bytes, JSON, the official schema, the rules and the file name."""
         if output_format not in ("text", "json"):
             error("ddas validate", f"--format must be text or json, not {output_format!r}")
-            raise typer.Exit(exitcodes.USAGE)
+            raise click.exceptions.Exit(exitcodes.USAGE)
         if files.count("-") > 1:
             error("ddas validate", "'-' (standard input) can be given only once")
-            raise typer.Exit(exitcodes.USAGE)
+            raise click.exceptions.Exit(exitcodes.USAGE)
         writer = None
         keep = max_findings
         if output_format == "json":
@@ -379,7 +384,7 @@ def register(app: typer.Typer) -> None:
             keep = 0  # text shows counts and examples only: do not hold millions of findings in memory
         try:
             outcome = run_validate(
-                files,
+                list(files),
                 strict=strict,
                 max_findings=keep,
                 envelope=envelope,
@@ -391,7 +396,7 @@ def register(app: typer.Typer) -> None:
             if writer is not None:
                 writer.close()
             error("ddas validate", "interrupted")
-            raise typer.Exit(exitcodes.USAGE) from None
+            raise click.exceptions.Exit(exitcodes.USAGE) from None
         if writer is not None:
             writer.close()
         else:
@@ -399,4 +404,4 @@ def register(app: typer.Typer) -> None:
             sys.stdout.flush()
         for item, message in outcome.problems:
             error("ddas validate", f"{item}: {message}")
-        raise typer.Exit(exit_code(outcome))
+        raise click.exceptions.Exit(exit_code(outcome))
