@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from client.cli import COMMAND_MODULES, app
@@ -40,6 +43,21 @@ HEAVY = (
 )
 
 
+# What a `ddas validate` run must never load: the CLI framework it left, and the libraries of the push
+# and serve routes (pydantic alone costs ~100 ms, typer built a pydantic adapter per option).
+NOT_FOR_VALIDATE = ("typer", "pydantic", "pydantic_core", "pydantic_settings", "httpx", "fastapi", "uvicorn")
+
+# Runs `ddas` with the given arguments as the console script does, and prints every module the process
+# held at its exit to stderr (as the last line), whatever the exit code.
+_MAIN_WITH_MODULES = """
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))
+sys.argv[0] = "ddas"
+from client.cli import main
+main()
+"""
+
+
 def _imported_after(code: str) -> set[str]:
     """The module names a fresh interpreter holds after running `code`."""
     probe = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
@@ -55,6 +73,32 @@ def test_importing_the_cli_imports_no_heavy_library() -> None:
         assert f"client.commands.{name}" in modules  # every command module was registered
     heavy = sorted(m for m in modules if any(m == h or m.startswith(f"{h}.") for h in HEAVY))
     assert heavy == []
+
+
+def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(f"{n}.") for n in names))
+
+
+@pytest.mark.timeout(120)
+def test_validate_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """A whole `ddas validate` run (a valid export, text output) loads neither the old framework nor the
+    libraries of the other commands; the validator itself is loaded (the probe saw the real run)."""
+    from client.devtools.generate import write_export
+
+    export = tmp_path / "export.json"
+    write_export(export, trajecten=5, date_from=date(2025, 1, 1), date_to=date(2025, 6, 30))
+    done = subprocess.run(
+        [sys.executable, "-c", _MAIN_WITH_MODULES, "validate", str(export)],
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "VALID" in done.stdout
+    modules = set(json.loads(done.stderr.splitlines()[-1]))
+    assert "client.validation" in modules and "click" in modules
+    assert _loaded(modules, NOT_FOR_VALIDATE) == []
 
 
 def test_help_lists_every_command() -> None:
