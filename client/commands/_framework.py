@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["PATH", "ROOT_SETTINGS", "Argument", "Command", "F", "Group", "argument"]
+__all__ = ["INTERRUPTED", "PATH", "ROOT_SETTINGS", "Argument", "Command", "F", "Group", "argument"]
 
 # a command's function, as a decorator that adds a parameter takes and returns it
 F = TypeVar("F", bound=Callable[..., Any])
