@@ -7,12 +7,17 @@ GIL, and the CPU time of each process is its own.
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import httpx
+
+# Children write and use bytecode (.pyc), as an installed command does: with PYTHONDONTWRITEBYTECODE set
+# (some shells and containers set it) every run would compile the project's sources again, ~60 ms.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 @contextlib.contextmanager

@@ -26,9 +26,13 @@ import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import CHILD_ENV as ENV  # noqa: E402
+
 PY = sys.executable
-# the children write and use bytecode (.pyc), as an installed command does
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 MAIN = "import sys\nfrom client.cli import main\nsys.argv[0] = 'ddas'\nmain()\n"
 
 

@@ -6,11 +6,12 @@ Generated exports (client.devtools.generate, fixed seed) are cached in benchmark
 ones, and a findings-heavy one (`-heavy`: realistic defects in a share of the trajecten, about nine
 findings per traject, as real exports have). Every measurement runs in its own subprocess; wall time is
 measured around it and peak RSS is the child's `ru_maxrss` from `os.wait4`. Honest by construction: every
-tool of a size runs the same number of times, interleaved (round-robin, so load drifts hit all alike), and
-the median is kept; every tool's output goes to a file and its verdict (valid or not, error count, and for
-the JSON output whether every finding was written) is printed beside its time, and the verdicts are
-compared. One run prints one table, with the date, the machine and the load average.
-Not a timed test: numbers depend on the machine.
+tool of a size runs once untimed (a cold page cache is nobody's) and then the same number of times,
+interleaved (round-robin, so load drifts hit all alike), and the median is kept; children write and use
+bytecode as an installed command does (`PYTHONDONTWRITEBYTECODE` is dropped from their environment);
+every tool's output goes to a file and its verdict (valid or not, error count, and for the JSON output
+whether every finding was written) is printed beside its time, and the verdicts are compared. One run
+prints one table, with the date, the machine and the load average. Not a timed test.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import CHILD_ENV  # noqa: E402
+
 DATA = HERE / "data"
 OFFICIAL_SCHEMA = ROOT.parent / "shared" / "ddas-spec" / "v1.0" / "json_schema_Uitwisselmodel.json"
 SIZES = {"10k": 10_000, "100k": 100_000, "100k-heavy": 100_000, "1m": 1_000_000}
@@ -135,7 +141,7 @@ def measure_once(size: str, tool: Tool, timeout: float, out_file: Path) -> Resul
     (ru_maxrss, kB on Linux)."""
     with out_file.open("wb") as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(tool.argv, stdout=out, stderr=subprocess.PIPE, cwd=ROOT)
+        proc = subprocess.Popen(tool.argv, stdout=out, stderr=subprocess.PIPE, cwd=ROOT, env=CHILD_ENV)
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -160,10 +166,15 @@ def measure_once(size: str, tool: Tool, timeout: float, out_file: Path) -> Resul
     return Result(size, tool.what, elapsed, usage.ru_maxrss / 1024, rc, note, verdict)
 
 
-def measure_all(size: str, tools: list[Tool], timeout: float, repeat: int) -> list[Result]:
-    """Every tool `repeat` times, round-robin; per tool the median time and the largest peak RSS."""
+def measure_all(
+    size: str, tools: list[Tool], timeout: float, repeat: int, warm_up: bool = True
+) -> list[Result]:
+    """Every tool `repeat` times, round-robin; per tool the median time and the largest peak RSS. With
+    `warm_up`, each tool runs once untimed first, so that no tool pays alone for a cold page cache."""
     runs: dict[str, list[Result]] = {t.what: [] for t in tools}
     with tempfile.TemporaryDirectory(prefix="ddas-bench-out-") as tmp:
+        for i, tool in enumerate(tools if warm_up else []):
+            measure_once(size, tool, timeout, Path(tmp) / f"{i}.out")
         for _ in range(max(1, repeat)):
             for i, tool in enumerate(tools):
                 runs[tool.what].append(measure_once(size, tool, timeout, Path(tmp) / f"{i}.out"))
@@ -278,9 +289,9 @@ def tools_for(label: str, path: Path, split_dir: Path) -> list[Tool]:
 
 def run_size(label: str, timeout: float, repeat: int) -> list[Result]:
     path = export_path(label)
-    repeat = 1 if label == "1m" else repeat
+    big = label == "1m"  # once each, no warm-up round: a round takes minutes
     with tempfile.TemporaryDirectory(prefix="ddas-bench-") as tmp:
-        return measure_all(label, tools_for(label, path, Path(tmp)), timeout, repeat)
+        return measure_all(label, tools_for(label, path, Path(tmp)), timeout, 1 if big else repeat, not big)
 
 
 def _find(results: list[Result], size: str, what: str) -> Result | None:
@@ -411,6 +422,10 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     for label in labels:
         export_path(label)  # generate first, so that generation is not inside the measured window
+    # bytecode for every module the ddas commands import, as an installed command has it
+    with tempfile.TemporaryDirectory(prefix="ddas-bench-") as tmp:
+        for tool in tools_for("10k", export_path("10k"), Path(tmp)):
+            measure_once("warm-up", tool, args.timeout, Path(tmp) / "warm-up.out")
     began, load_before = datetime.now(UTC), load()
     results: list[Result] = []
     for label in labels:
