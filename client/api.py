@@ -27,7 +27,8 @@ def validate(
     """Validate one export (a path, or its bytes) with every layer: bytes, JSON, schema, rules, file name.
 
     `strict` keeps the rules' own severities (the standard profile caps them at warning);
-    `name_check=None` checks the protocol file name only when the name starts with `SHV_`;
+    `name_check=None` checks the protocol file name only when the name starts with `SHV_` (a path's
+    name: bytes have none, so there is nothing to check);
     `envelope=True` reads an API message (`{gegevens, paginering}`). Raises OSError for an unreadable path.
     """
     from client.validation import validate_bytes, validate_path
@@ -35,7 +36,7 @@ def validate(
 
     profile = Profile.STRICT if strict else Profile.STANDARD
     if isinstance(source, bytes):
-        return validate_bytes(source, profile=profile, envelope=envelope, check_name=bool(name_check))
+        return validate_bytes(source, profile=profile, envelope=envelope, check_name=name_check)
     return validate_path(source, profile=profile, envelope=envelope, check_name=name_check)
 
 

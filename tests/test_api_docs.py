@@ -59,3 +59,19 @@ def test_every_public_name_resolves_to_its_one_definition() -> None:
     assert client.DeliveryState.GOEDGEKEURD == "technisch_goedgekeurd"
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = client.nope  # type: ignore[attr-defined]
+
+
+def test_validate_name_check_applies_to_a_path_only(tmp_path: Path) -> None:
+    """Bytes carry no file name, so `name_check` changes nothing for them; a path's name is checked."""
+    from datetime import date
+
+    from client.devtools.generate import write_export
+
+    export = tmp_path / "export.json"
+    write_export(export, trajecten=2, date_from=date(2026, 1, 1), date_to=date(2026, 6, 30))
+    data = export.read_bytes()
+    for check in (None, True, False):
+        codes = {f.code for f in client.validate(data, name_check=check).findings}
+        assert not any(code.startswith("R-FILE") for code in codes), check
+    named = {f.code for f in client.validate(export, name_check=True).findings}
+    assert any(code.startswith("R-FILE") for code in named)
