@@ -624,7 +624,7 @@ class Deliveries:
         *,
         mandate: Mandate,
     ) -> dict[str, Any]:
-        clause, args = mandate.sql("org_key")
+        clause, args = mandate.sql()
         clauses: list[str] = [clause] if clause else []
         if periode:
             try:

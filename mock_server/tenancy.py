@@ -49,14 +49,14 @@ class Mandate:
     def covers(self, org_key: str) -> bool:
         return self.organisations is None or org_key in self.organisations
 
-    def sql(self, column: str = "org_key") -> tuple[str, list[str]]:
-        """A WHERE clause (and its arguments) that keeps the rows of these organisations; "" for all."""
+    def sql(self) -> tuple[str, list[str]]:
+        """A WHERE clause on `org_key` (and its arguments) keeping these organisations' rows; "" for all."""
         if self.organisations is None:
             return "", []
         if not self.organisations:
             return "0", []
         ids = sorted(self.organisations)
-        return f"{column} IN ({', '.join('?' for _ in ids)})", ids
+        return f"org_key IN ({', '.join('?' for _ in ids)})", ids
 
 
 def not_mandated(org_key: str) -> ProblemError:
