@@ -63,10 +63,10 @@ class Tokens:
         clients: list[ClientConfig],
         ttl: int,
         limiter: RateLimiter,
-        clock: Clock | None = None,
+        clock: Clock,
     ) -> None:
         self.store = store
-        self.clock = clock or Clock()
+        self.clock = clock
         self.clients = {c.id: c for c in clients}
         self.ttl = ttl
         self.limiter = limiter

@@ -76,10 +76,10 @@ class Claim:
 
 
 class IdempotencyKeys:
-    def __init__(self, store: Store, ttl_seconds: float, clock: Clock | None = None) -> None:
+    def __init__(self, store: Store, ttl_seconds: float, clock: Clock) -> None:
         self.store = store
         self.ttl = ttl_seconds
-        self.clock = clock or Clock()
+        self.clock = clock
         with store.tx() as db:  # a restart ends every request that was in flight
             db.execute("DELETE FROM idempotency WHERE state = 'in-flight'")
 
