@@ -22,6 +22,7 @@ __all__ = [
     "is_datetime",
     "is_schema_email",
     "is_valid_email",
+    "parse_date",
 ]
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -46,15 +47,20 @@ MAX_LOCAL = 64  # RFC 5321 §4.5.3.1.1
 MAX_ADDRESS = 254  # RFC 5321 §4.5.3.1.3 path (256) less the angle brackets
 
 
-def is_date(text: str) -> bool:
-    """`format: date`: YYYY-MM-DD and a real calendar day (year 0000 is none)."""
+def parse_date(text: str) -> date | None:
+    """`format: date` read: the day of YYYY-MM-DD when it is a real calendar day (year 0000 is none),
+    else None. For callers that need the date itself, so that it is checked and parsed once."""
     if not _DATE.fullmatch(text):
-        return False
+        return None
     try:
-        date.fromisoformat(text)
+        return date.fromisoformat(text)
     except ValueError:
-        return False
-    return True
+        return None
+
+
+def is_date(text: str) -> bool:
+    """`format: date`: YYYY-MM-DD and a real calendar day (`parse_date` succeeds)."""
+    return parse_date(text) is not None
 
 
 def is_datetime(text: str) -> bool:

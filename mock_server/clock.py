@@ -14,7 +14,7 @@ import time
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 
-from client.formats import is_date
+from client.formats import parse_date
 
 NOON = dtime(12, 0, tzinfo=UTC)
 
@@ -26,7 +26,7 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
 
 def read_day(value: object) -> date | None:
     """`YYYY-MM-DD` as a date (client.formats' definition of a date), or None."""
-    return date.fromisoformat(value) if isinstance(value, str) and is_date(value) else None
+    return parse_date(value) if isinstance(value, str) else None
 
 
 def out_of_range(day: date) -> str | None:

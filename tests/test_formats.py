@@ -15,7 +15,7 @@ import orjson
 import pydantic
 import pytest
 
-from client.formats import email_problem, is_date, is_datetime, is_schema_email, is_valid_email
+from client.formats import email_problem, is_date, is_datetime, is_schema_email, is_valid_email, parse_date
 from client.model import Uitwisselmodel
 from client.validation import validate_bytes
 from client.validation.findings import Profile
@@ -70,6 +70,26 @@ def test_dates_and_date_times() -> None:
     ):
         assert not is_datetime(bad), bad
     assert not is_datetime("2024-12-31T23:59:59Z\n")  # the referee's `$` lets it pass: a stated divergence
+
+
+def test_parse_date_is_is_date_with_the_day() -> None:
+    """One definition: parse_date gives the day exactly where is_date holds (the provider's request
+    and the mock's clock parse with it, once)."""
+    from datetime import date
+
+    from client.provider.request import parse_request
+    from mock_server.clock import read_day
+
+    assert parse_date("2024-02-29") == date(2024, 2, 29)
+    for text in ("2023-02-29", "0000-01-01", "2024-01-01\n", "２０２４-01-01", "2024-1-01", ""):
+        assert parse_date(text) is None and not is_date(text), text
+        assert read_day(text) is None
+    query = parse_request(
+        b'{"aanleverperiodeStartdatum": "2026-01-01", "aanleverperiodeEinddatum": "2026-06-30"}',
+        today=date(2026, 11, 28),
+        default_page_size=25_000,
+    )
+    assert (query.period.start, query.period.end) == (date(2026, 1, 1), date(2026, 6, 30))
 
 
 def _doc(address: str) -> dict[str, Any]:

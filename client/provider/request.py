@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from client.formats import is_date
+from client.formats import parse_date
 from client.planning.periods import Period
 from client.protocol import MAX_PAGE_TRAJECTEN
 from client.provider.settings import MAX_PERIOD_DAYS
@@ -104,12 +104,12 @@ class RequestInvalid(Exception):
 def _parse_date(value: Any, name: str, out: list[Violation]) -> date | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not is_date(value):
+    day = parse_date(value) if isinstance(value, str) else None
+    if day is None:
         out.append(
             Violation(f"#/{name}", "date", f"{name} must be a calendar date YYYY-MM-DD (RFC 3339 full-date)")
         )
-        return None
-    return date.fromisoformat(value)
+    return day
 
 
 def _parse_int(value: Any, name: str, high: int | None, out: list[Violation]) -> int | None:
