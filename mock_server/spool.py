@@ -41,10 +41,6 @@ class SpooledBody:
     def open(self) -> IO[bytes]:
         return self.path.open("rb")
 
-    def read_all(self) -> bytes:
-        """The whole body: only for the lenient profile C (canonical JSON needs the parsed document)."""
-        return self.path.read_bytes()
-
     def compress(self) -> bytes:
         """The store's compressed form (`mock_server.store.compress`), computed from the file in chunks."""
         packer = zlib.compressobj(1)
@@ -60,11 +56,10 @@ class SpooledBody:
 
 
 class Spool:
-    """Collects a body: in memory up to `spool_at` bytes, then in a 0600 temporary file."""
+    """Collects a body: in memory up to `SPOOL_AT` bytes, then in a 0600 temporary file."""
 
-    def __init__(self, headers: Any, spool_at: int | None = None) -> None:
+    def __init__(self, headers: Any) -> None:
         self._headers = headers
-        self._spool_at = SPOOL_AT if spool_at is None else spool_at
         self._memory: list[bytes] = []
         self._size = 0
         self._file: IO[bytes] | None = None
@@ -77,7 +72,7 @@ class Spool:
 
     def add(self, chunk: bytes) -> None:
         self._size += len(chunk)
-        if self._file is None and self._size <= self._spool_at:
+        if self._file is None and self._size <= SPOOL_AT:
             self._memory.append(chunk)
             return
         if self._file is None:

@@ -93,6 +93,7 @@ def test_admin_clock_endpoints(ddas_mock: DdasMock) -> None:
         (b'{"today": "2027-13-01"}', "/today must be a date"),
         (b'{"today": "2027-07-01", "tomorrow": 1}', "unknown field(s) tomorrow"),
         (b'{"today": "1999-12-31"}', "outside 2000-01-01..2199-12-31"),
+        (b"[" * 9 + b"]" * 9, "nested more than 8 levels deep"),  # the admin routes' one body reader
     ):
         r = admin.put("/clock", content=body)
         assert r.status_code == 400, body

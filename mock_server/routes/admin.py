@@ -13,26 +13,25 @@ from pydantic import ValidationError
 from client.wire.signing import nested_deeper
 from mock_server.context import context
 from mock_server.problems import fail
-from mock_server.routes.deliveries import _read_body
+from mock_server.routes.deliveries import read_small_body
 from mock_server.settings import FaultSettings
-from mock_server.spool import removed_after
 from mock_server.store import loads
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 MAX_ADMIN_BODY_BYTES = 64 * 1024  # a fault configuration is a few hundred bytes
 MAX_ADMIN_DEPTH = 8  # a fault configuration is 3 levels deep: {rules: [{kind: ...}]}
+FAULTS_HINT = "a fault configuration is 3 levels deep (see GET /admin/faults)"
 
 
-async def _json_body(request: Request) -> Any:
-    """The admin request's JSON: at most `MAX_ADMIN_BODY_BYTES` (413) and `MAX_ADMIN_DEPTH` levels (400)."""
-    with removed_after(await _read_body(request, MAX_ADMIN_BODY_BYTES)) as read:
-        body = read if isinstance(read, bytes) else read.read_all()  # bytes: the limit is below SPOOL_AT
+async def json_body(request: Request, limit: int = MAX_ADMIN_BODY_BYTES, *, hint: str) -> Any:
+    """An admin request's JSON: at most `limit` bytes (413) and `MAX_ADMIN_DEPTH` levels (400); `hint`
+    (how to write the body) ends the 400's detail."""
+    body = await read_small_body(request, limit)
     too_deep = fail(
         400,
         "Invalid input",
-        f"the JSON body is nested more than {MAX_ADMIN_DEPTH} levels deep; "
-        "a fault configuration is 3 levels deep (see GET /admin/faults)",
+        f"the JSON body is nested more than {MAX_ADMIN_DEPTH} levels deep; {hint}",
         slug="invalid-input",
         limit=MAX_ADMIN_DEPTH,
     )
@@ -41,7 +40,9 @@ async def _json_body(request: Request) -> Any:
     except orjson.JSONDecodeError as exc:
         if "depth" in str(exc).lower() or "recursion" in str(exc).lower():
             raise too_deep from None
-        raise fail(400, "Invalid input", f"the body is not JSON: {exc}", slug="invalid-input") from None
+        raise fail(
+            400, "Invalid input", f"the body is not JSON: {exc}; {hint}", slug="invalid-input"
+        ) from None
     if nested_deeper(data, MAX_ADMIN_DEPTH):
         raise too_deep
     return data
@@ -168,7 +169,7 @@ def get_faults(request: Request) -> JSONResponse:
 )
 async def put_faults(request: Request) -> JSONResponse:
     ctx = context(request)
-    data = await _json_body(request)
+    data = await json_body(request, hint=FAULTS_HINT)
     try:
         settings = FaultSettings.model_validate(
             {k: v for k, v in data.items() if k not in ("injected", "script_positions")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -10,13 +11,12 @@ from fastapi.responses import JSONResponse
 from mock_server.clock import out_of_range, read_day
 from mock_server.context import context
 from mock_server.problems import fail
-from mock_server.routes.admin import admin
-from mock_server.routes.deliveries import _read_body
-from mock_server.spool import removed_after
+from mock_server.routes.admin import admin, json_body
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 MAX_CLOCK_BODY_BYTES = 1024  # {"today": "YYYY-MM-DD"} is 21 bytes
+CLOCK_HINT = 'send {"today": "YYYY-MM-DD"}, e.g. {"today": "2027-07-01"}'
 CLOCK_EXTRA = {
     "x-problems": [401],
     "x-admin": True,
@@ -53,9 +53,7 @@ def get_clock(request: Request) -> JSONResponse:
 )
 async def put_clock(request: Request) -> JSONResponse:
     ctx = context(request)
-    with removed_after(await _read_body(request, MAX_CLOCK_BODY_BYTES)) as read:  # 413 over the limit
-        body = read if isinstance(read, bytes) else read.read_all()
-    day = parse_today(body)
+    day = parse_today(await json_body(request, MAX_CLOCK_BODY_BYTES, hint=CLOCK_HINT))  # 413 over the limit
     ctx.clock.set_today(day)
     return JSONResponse(ctx.clock.to_dict())
 
@@ -74,15 +72,9 @@ def delete_clock(request: Request) -> JSONResponse:
     return JSONResponse(ctx.clock.to_dict())
 
 
-def parse_today(body: bytes) -> date:
-    """The `today` of a PUT /admin/clock body, or a 400 saying what is wrong and how to write it."""
-    import orjson
-
-    hint = 'send {"today": "YYYY-MM-DD"}, e.g. {"today": "2027-07-01"}'
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise fail(400, "Invalid input", f"the body is not JSON; {hint}", slug="invalid-input") from None
+def parse_today(data: Any) -> date:
+    """The `today` of a PUT /admin/clock body (parsed), or a 400 saying what is wrong and how to write it."""
+    hint = CLOCK_HINT
     value = data.get("today") if isinstance(data, dict) else None
     extra = sorted(set(data) - {"today"}) if isinstance(data, dict) else []
     if extra:

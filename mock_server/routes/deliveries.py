@@ -7,6 +7,7 @@ before the body is read whole); `Deliveries.receive` does the rest in a worker t
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -61,9 +62,9 @@ def _content_type_ok(value: str | None) -> None:
             )
 
 
-async def _read_body(request: Request, limit: int) -> bytes | SpooledBody:
-    """The body, at most `limit` bytes (else 413): bytes when small, a 0600 file on disk when large."""
-    declared = request.headers.get("content-length")
+async def _chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
+    """The body's chunks, at most `limit` bytes in all: 413 on a larger Content-Length, or at the chunk
+    that would pass the limit (nothing beyond it is read)."""
     too_large = fail(
         413,
         "Content Too Large",
@@ -71,18 +72,32 @@ async def _read_body(request: Request, limit: int) -> bytes | SpooledBody:
         slug="body-too-large",
         limit=limit,
     )
+    declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_large
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        yield chunk
+
+
+async def _read_body(request: Request, limit: int) -> bytes | SpooledBody:
+    """The body, at most `limit` bytes (else 413): bytes when small, a 0600 file on disk when large."""
     spool = Spool(request.headers)
     try:
-        async for chunk in request.stream():
-            if spool.size + len(chunk) > limit:
-                raise too_large
+        async for chunk in _chunks(request, limit):
             spool.add(chunk)
         return spool.result()
     except BaseException:
         spool.discard()
         raise
+
+
+async def read_small_body(request: Request, limit: int) -> bytes:
+    """A small body (the admin requests: a few hundred bytes) in memory, at most `limit` bytes (else 413)."""
+    return b"".join([chunk async for chunk in _chunks(request, limit)])
 
 
 @router.post(
