@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from client.wire.adr import ProblemError
+from client.wire.bearer import bearer_token
 from client.wire.observability import annotate
 from client.wire.ratelimit import RateLimiter, retry_after_seconds
 from mock_server.clock import Clock
@@ -42,18 +43,6 @@ class TokenError(Exception):
         self.error = error
         self.description = description
         self.status = status
-
-
-def bearer_token(authorization: str | None, fsc_authorization: str | None) -> str | None:
-    """The token of `Authorization: Bearer T`, else of `Fsc-Authorization: [Bearer ]T`; None when absent."""
-    if authorization:
-        scheme, _, value = authorization.strip().partition(" ")
-        if scheme.lower() == "bearer" and value.strip():
-            return value.strip()
-    if fsc_authorization:
-        value = fsc_authorization.strip()
-        return (value[7:].strip() if value.lower().startswith("bearer ") else value) or None
-    return None
 
 
 class Tokens:

@@ -18,8 +18,9 @@ from starlette.requests import Request
 
 from client.privacy import mask_text
 from client.protocol import DeliveryState
+from client.wire.bearer import bearer_token
 from client.wire.signing import SignatureError
-from mock_server.auth import Tokens, bearer_token
+from mock_server.auth import Tokens
 from mock_server.faults import FORCED_FAULT_KEY, SLOW_SECONDS_KEY, ASGIApp, Receive, Scope, Send, drain
 from mock_server.problems import ProblemError, fail, signature_problem
 

@@ -246,3 +246,30 @@ def test_app_without_signer_still_gets_headers() -> None:
         response = http.get("/x")
         assert response.headers["API-Version"] == "0.1.0" and "nlgov-adr-payload-sig" not in response.headers
         assert_problem(http.get("/y"), 404)
+
+
+@pytest.mark.parametrize(
+    ("authorization", "fsc", "token"),
+    [
+        ("Bearer abc", None, "abc"),
+        ("bearer   abc  ", "Bearer other", "abc"),  # Authorization first
+        ("Basic abc", "Bearer fsc", "fsc"),  # not a bearer token: Fsc-Authorization next
+        ("Bearer ", "fsc", "fsc"),  # the prefix is optional in Fsc-Authorization only
+        ("abc", None, None),
+        (None, "  ", None),
+        (None, None, None),
+    ],
+)
+def test_one_definition_of_the_token_in_a_header(
+    authorization: str | None, fsc: str | None, token: str | None
+) -> None:
+    """The mock's precedence and the provider's per-header reading use the one `client.wire.bearer`."""
+    import client.provider.auth
+    import mock_server.auth
+    from client.wire.bearer import bearer_token, token_in
+
+    assert bearer_token(authorization, fsc) == token
+    assert mock_server.auth.bearer_token is bearer_token and client.provider.auth.token_in is token_in
+    assert token_in(" Bearer  t ", prefix_optional=False) == "t"
+    assert token_in("t", prefix_optional=True) == "t"
+    assert token_in("t", prefix_optional=False) == ""

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from client.provider.settings import DEV_TOKEN, ProviderSettings, TokenConfig
 from client.wire.adr import FscErrorCode
+from client.wire.bearer import token_in
 
 FSC_HEADER = "Fsc-Authorization"
 AUTHORIZATION = "Authorization"
@@ -35,13 +36,6 @@ class Denied(Exception):
 class Caller:
     name: str
     via: tuple[str, ...]
-
-
-def _token_of(value: str, *, prefix_optional: bool) -> str:
-    text = value.strip()
-    if text[:7].lower() == "bearer ":
-        return text[7:].strip()
-    return text if prefix_optional else ""
 
 
 class Authenticator:
@@ -103,9 +97,9 @@ class Authenticator:
         """The caller, or Denied: every accepted header present must hold a valid token."""
         present: list[tuple[str, str]] = []
         if self.settings.accept_fsc_authorization and headers.get(FSC_HEADER) is not None:
-            present.append((FSC_HEADER, _token_of(headers[FSC_HEADER], prefix_optional=True)))
+            present.append((FSC_HEADER, token_in(headers[FSC_HEADER], prefix_optional=True)))
         if self.settings.accept_authorization and headers.get(AUTHORIZATION) is not None:
-            present.append((AUTHORIZATION, _token_of(headers[AUTHORIZATION], prefix_optional=False)))
+            present.append((AUTHORIZATION, token_in(headers[AUTHORIZATION], prefix_optional=False)))
         if not present:
             accepted = [
                 name
