@@ -7,10 +7,11 @@ the mock's database against the trajecten of the pulled pages, as multisets of c
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,17 @@ from rich.table import Table
 
 from client.delivery.results import Outcome, PushResult
 from client.protocol import DeliveryState
+
+
+@contextlib.contextmanager
+def demo_provider(exports: Sequence[Path], keys_dir: Path) -> Iterator[str]:
+    """`ddas serve --dev` of the demo's exports in a real uvicorn on loopback: yields its base URL.
+    The demo's one provider start-up (the pull step and the test kit's conformance run)."""
+    from client.provider.testing import dev_provider_settings, running_provider
+
+    settings = dev_provider_settings(list(exports), keys_dir, aanleverdatum=datetime.now(UTC))
+    with running_provider(settings) as url:
+        yield url
 
 
 def pushed_trajecten(mock_db: Path) -> dict[str, Counter[bytes]]:
@@ -57,8 +69,7 @@ def run_pull_demo(
     mock_db: Path,
 ) -> bool:
     """Serve, pull every period the push delivered, compare; True when every period matches."""
-    from client.provider import ProviderSettings, create_provider_app
-    from client.wire.serving import serve_in_thread
+    from client.planning import Period
     from mock_server.puller import PullOptions, run_pull
 
     periods = sorted(
@@ -68,40 +79,30 @@ def run_pull_demo(
     pull_db = workdir / "pull.sqlite"
     for stale in workdir.glob("pull.sqlite*"):
         stale.unlink()
-    settings = ProviderSettings(
-        data=list(export_paths), dev_dir=keys_dir, aanleverdatum=datetime.now(UTC), rate_limit_per_second=0.0
-    )
-    app = create_provider_app(settings)
     table = Table("period", "pushed trajecten", "pulled trajecten", "pages", "requests", "stored", "equal")
     all_equal = True
     started = time.perf_counter()
-    try:
-        with serve_in_thread(app) as origin:
-            url = origin + settings.base
-            console.print(
-                f"provider at [cyan]{url}/gegevens[/cyan] (ddas serve --dev); CBS signs with the dev CA"
+    with demo_provider(export_paths, keys_dir) as url:
+        console.print(
+            f"provider at [cyan]{url}/gegevens[/cyan] (ddas serve --dev); CBS signs with the dev CA"
+        )
+        for code in periods:
+            options = PullOptions(url=url, period=Period.parse(code), dev_dir=keys_dir, db=str(pull_db))
+            result = run_pull(options)
+            pulled = Counter(result.trajecten_by_digest)
+            expected = pushed.get(code, Counter())
+            equal = pulled == expected
+            all_equal &= equal
+            stored = ", ".join(sorted({d.status for d in result.deliveries})) or "-"
+            table.add_row(
+                code,
+                f"{sum(expected.values()):,}",
+                f"{sum(pulled.values()):,}",
+                str(result.pages),
+                str(result.requests),
+                stored,
+                "[green]yes[/green]" if equal else "[red]NO[/red]",
             )
-            for code in periods:
-                from client.planning import Period
-
-                options = PullOptions(url=url, period=Period.parse(code), dev_dir=keys_dir, db=str(pull_db))
-                result = run_pull(options)
-                pulled = Counter(result.trajecten_by_digest)
-                expected = pushed.get(code, Counter())
-                equal = pulled == expected
-                all_equal &= equal
-                stored = ", ".join(sorted({d.status for d in result.deliveries})) or "-"
-                table.add_row(
-                    code,
-                    f"{sum(expected.values()):,}",
-                    f"{sum(pulled.values()):,}",
-                    str(result.pages),
-                    str(result.requests),
-                    stored,
-                    "[green]yes[/green]" if equal else "[red]NO[/red]",
-                )
-    finally:
-        app.state.provider.cache.close()
     console.print(table)
     verdict = "[green]the same trajecten[/green]" if all_equal else "[red]a difference[/red]"
     console.print(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from rich.markup import escape
@@ -38,23 +37,11 @@ def show_scenario(ctx: Any) -> str:
 
 def show_conformance(ctx: Any) -> bool:
     """`ddas-mock conform` against a `ddas serve --dev` of the demo's exports; True when it conforms."""
-    from client.provider import ProviderSettings, create_provider_app
-    from client.wire.serving import serve_in_thread
     from mock_server.conform import ConformOptions, run_conformance
+    from mock_server.demo_pull import demo_provider
 
-    settings = ProviderSettings(
-        data=list(ctx.exports),
-        dev_dir=ctx.keys_dir,
-        aanleverdatum=datetime.now(UTC),
-        rate_limit_per_second=0.0,
-    )
-    app = create_provider_app(settings)
-    try:
-        with serve_in_thread(app) as origin:
-            url = origin + settings.base
-            report = run_conformance(ConformOptions(url=url, dev_dir=ctx.keys_dir))
-    finally:
-        app.state.provider.cache.close()
+    with demo_provider(ctx.exports, ctx.keys_dir) as url:
+        report = run_conformance(ConformOptions(url=url, dev_dir=ctx.keys_dir))
     table = Table("check", "result", "what", "seen")
     for result in report.results:
         colour = {"passed": "green", "failed": "red"}.get(result.outcome.status.value, "yellow")

@@ -22,6 +22,8 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert {d.state for d in result.deliveries} == {"accepted"}
     assert {d.state for d in ctx.second_result.deliveries} == {"unchanged"}
     assert ctx.html_reports and all(p.read_text(encoding="utf-8").startswith("<!") for p in ctx.html_reports)
+    # the pull step and the test kit's conformance run start the provider with the one demo helper
+    assert ctx.timings.get("pull_equal") == 1.0 and ctx.timings.get("testkit_ok") == 1.0, text
     assert "Quality report" in text and "technisch_goedgekeurd" in text and "demo done" in text
     assert [name for name, _ in demo.DEMO_STEPS][:6] == [
         "keys",
