@@ -53,7 +53,17 @@ def mask_digit_runs(text: str) -> str:
 
 
 def mask_value(value: Any) -> Any:
-    """Mask a value from a document before it goes into a message: nine-digit runs lose their head."""
+    """Mask a value before it goes into a message or an answer: nine-digit runs in text lose their
+    head, so does a nine-digit integer (a BSN typed as a number); lists and objects are masked all
+    through (keys too). Other numbers, booleans and None are returned as they are."""
     if isinstance(value, str):
         return mask_text(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return mask_bsn(value) if 100_000_000 <= abs(value) <= 999_999_999 else value
+    if isinstance(value, dict):
+        return {mask_value(key): mask_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_value(item) for item in value]
     return value

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from client.privacy import mask_text
 from client.wire.adr import ProblemError
 from mock_server.problems import fail
 from mock_server.technical_check import ORGANISATION_IDS, ORGANISATION_PREFIXES
@@ -67,5 +66,5 @@ def not_mandated(org_key: str) -> ProblemError:
         f"this client may not deliver for organisation {org_key}; ask the receiver to add it to "
         "the client's organisations, or deliver it with that organisation's own client",
         slug="organisation-not-mandated",
-        organisatie=mask_text(org_key),  # taken from the page: a BSN typed in the KvK field stays masked
+        organisatie=org_key,  # taken from the page: a BSN typed in the KvK field is masked by `problem`
     )

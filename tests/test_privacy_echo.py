@@ -91,3 +91,73 @@ def test_provider_masks_echoed_paths_and_names(tmp_path: Path, keys: DevKeys) ->
     for response in (path, organisation, unknown):
         assert BSN not in response.text, response.text
         assert "6782" in response.text  # masked, not dropped: the caller still recognises it
+
+
+def _extensions() -> dict[str, object]:
+    """Extensions a future route might add carelessly: a BSN as text, as a number, as a key, nested."""
+    return {
+        "anything": f"client {BSN}",
+        "number": int(BSN),
+        "nested": {"list": [BSN, {"deeper": int(BSN)}], BSN: "as a key"},
+        "limit": 268_435_456,  # a configured limit of nine digits: never a BSN, never masked
+        "servedVersion": "0123456789abcdef",  # a data version: read back exactly
+    }
+
+
+def _assert_masked_extensions(problem: dict[str, object], text: str) -> None:
+    assert BSN not in text, text
+    assert problem["anything"] == "client *****6782" and problem["number"] == "*****6782"
+    assert problem["nested"] == {"list": ["*****6782", {"deeper": "*****6782"}], "*****6782": "as a key"}
+    assert problem["limit"] == 268_435_456 and problem["servedVersion"] == "0123456789abcdef"
+
+
+def test_mock_problem_extensions_are_masked_in_one_place(tmp_path: Path, keys: DevKeys) -> None:
+    """Any extension of a mock problem comes back masked: `client.wire.adr.problem` masks them all."""
+    import httpx
+
+    from client.wire.serving import serve_in_thread
+    from mock_server.app import create_app
+    from mock_server.problems import fail
+
+    settings = dev_settings(tmp_path, dev_dir=keys.dir)
+    app = create_app(settings)
+
+    def careless() -> None:
+        raise fail(400, "Careless", "a route that echoes input", slug="careless", **_extensions())
+
+    app.add_api_route("/careless", careless, methods=["GET"])
+    try:
+        with serve_in_thread(app) as origin:
+            response = httpx.get(f"{origin}/careless", timeout=30)
+    finally:
+        app.state.mock.store.close()
+    assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
+    _assert_masked_extensions(response.json(), response.text)
+
+
+def test_provider_problem_extensions_are_masked_in_one_place(tmp_path: Path, keys: DevKeys) -> None:
+    """Any extension of a provider problem comes back masked, and the echoed data version (a BSN is
+    valid hex) too, while the served version stays exact."""
+    import httpx
+
+    from client.provider.app import create_provider_app
+    from client.provider.consistency import DATA_VERSION_HEADER
+    from client.wire.adr import problem
+    from client.wire.serving import serve_in_thread
+
+    export = tmp_path / "export.json"
+    write_export(export, trajecten=3, date_from=date(2026, 1, 1), date_to=date(2026, 6, 30), seed=2)
+    settings = dev_provider_settings([export], keys.dir, today=date(2026, 11, 28))
+    app = create_provider_app(settings)
+    app.add_api_route("/careless", lambda: problem(400, "Careless", **_extensions()), methods=["GET"])
+    try:
+        with serve_in_thread(app) as origin, ProviderClient(origin + settings.base, keys) as client:
+            careless = httpx.get(f"{origin}/careless", timeout=30)
+            version = client.post({"page": 1}, headers={DATA_VERSION_HEADER: BSN})
+    finally:
+        app.state.provider.cache.close()
+    assert careless.status_code == 400
+    _assert_masked_extensions(careless.json(), careless.text)
+    assert version.status_code == 409, version.text
+    assert BSN not in version.text and version.json()["requestedVersion"] == "*****6782"
+    assert version.json()["servedVersion"] == version.headers[DATA_VERSION_HEADER]

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from pydantic import ValidationError
 
@@ -57,7 +58,9 @@ def test_organisation_403_masks_the_organisation_taken_from_the_page() -> None:
     from mock_server.tenancy import not_mandated
 
     error = not_mandated(f"kvk:{BSN}")
-    assert error.extensions["organisatie"] == "kvk:*****6782"  # title and detail are masked when rendered
+    answer = error.response("/v1/aanleveringen")  # masked where the problem is rendered (client.wire.adr)
+    assert BSN.encode() not in bytes(answer.body)
+    assert orjson.loads(bytes(answer.body))["organisatie"] == "kvk:*****6782"
 
 
 def test_puller_problem_text_is_masked() -> None:

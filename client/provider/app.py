@@ -23,7 +23,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from client.devtools.keys import DevKeys, write_dev_keys
-from client.privacy import mask_text, mask_value
 from client.provider import errors
 from client.provider.auth import Authenticator, Denied
 from client.provider.cache import DataUnavailable, IntegrityError, PageCache
@@ -131,14 +130,12 @@ def _signature(ctx: ProviderContext, body: bytes, headers: Any) -> tuple[Verifie
 
 
 def _invalid(violations: list[Violation], unknown: list[str], path: str, headers: dict[str, str]) -> Response:
-    # the caller's keys and values are echoed: mask a pasted BSN in every part of the answer
-    unknown = [mask_text(u) for u in unknown]
-    errors_ = [{k: mask_value(x) for k, x in v.to_dict().items()} for v in violations]
-    extensions: dict[str, Any] = {"errors": errors_}
+    # the caller's keys and values are echoed: `problem` masks a pasted BSN in every part of the answer
+    extensions: dict[str, Any] = {"errors": [v.to_dict() for v in violations]}
     if unknown:
         extensions["unknownFields"] = unknown
         extensions["acceptedFields"] = list(FIELDS)
-    parts = [mask_text(v.detail) for v in violations if v.code != "additionalProperties"]
+    parts = [v.detail for v in violations if v.code != "additionalProperties"]
     if unknown:
         parts.insert(
             0,
@@ -171,7 +168,7 @@ def _version_gone(wanted: str, served: str, path: str, headers: dict[str, str]) 
         type_=f"{errors.PROBLEM_BASE}data-version-changed",
         instance=path,
         headers=headers,
-        requestedVersion=mask_text(wanted),  # echoed input
+        requestedVersion=wanted,  # echoed input (masked by `problem`)
         servedVersion=served,
     )
 

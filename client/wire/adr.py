@@ -23,7 +23,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from client.privacy import mask_text
+from client.privacy import mask_text, mask_value
 from client.wire.signing import DIGEST_HEADER, SIGNATURE_HEADER, Signer
 
 log = logging.getLogger("ddas.adr")
@@ -37,6 +37,9 @@ SECURITY_HEADERS: Mapping[str, str] = {
 }
 FSC_ERROR_HEADER = "Fsc-Error-Code"
 PROBLEM_TYPE_BASE = "urn:ddas:problem:"
+# Problem extensions the server makes itself and a client reads back exactly: never a BSN, never masked
+# (a data version is hex and may hold nine digits in a row; a configured limit may have nine digits).
+UNMASKED_EXTENSIONS = frozenset({"servedVersion", "limit"})
 DEFAULT_SIGN_LIMIT = 256 * 1024 * 1024  # the provider's largest pages must be signed too
 _THREAD_THRESHOLD = 1024 * 1024  # hash and sign large bodies off the event loop
 
@@ -74,9 +77,9 @@ def problem(
 ) -> JSONResponse:
     """An RFC 9457 problem response: {type, title, status, detail[, instance], extensions...}.
 
-    Title, detail and instance often echo input (an id in the path, a file name, a query value): a
-    nine-digit number in them is masked like data (client.privacy). Extensions are built by the caller
-    from masked findings and generated values, and are passed as they are."""
+    Title, detail, instance and extensions often echo input (an id in the path, a file name, a query
+    value, a field of the page): they are masked here, the one place, like data (client.privacy), all
+    but the `UNMASKED_EXTENSIONS` the server makes itself. Callers pass text as it is."""
     title = mask_text(title or _phrase(status))
     body: dict[str, Any] = {
         "type": type_ or "about:blank",
@@ -86,7 +89,12 @@ def problem(
     }
     if instance:
         body["instance"] = mask_text(instance)
-    body.update(extensions)
+    body.update(
+        {
+            name: value if name in UNMASKED_EXTENSIONS else mask_value(value)
+            for name, value in extensions.items()
+        }
+    )
     return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
 
 
@@ -319,7 +327,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
                 "in": where,
                 "location": location,
                 "code": str(error.get("type", "invalid")),
-                "detail": mask_text(str(error.get("msg", "invalid"))),
+                "detail": str(error.get("msg", "invalid")),  # masked with the problem's extensions
             }
         )
     return errors
