@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -28,6 +29,7 @@ from typing import Any
 import httpx
 import orjson
 
+from client.devtools.keys import DevKeys, write_dev_keys
 from client.planning.filenames import make_filename
 from client.planning.periods import Period
 from client.privacy import mask_digit_runs, mask_text
@@ -37,6 +39,7 @@ from client.validation.findings import Finding, Severity
 from client.validation.rules import RuleEngine
 from client.validation.rules.api import total_pages_problem
 from client.wire.signing import SignatureError, Signer, Verified, Verifier, load_signer, load_trust_anchors
+from client.wire.tls import client_verify
 from client.wire.transport import ClientCredentialsAuth, DeliveryHTTPError, RetryPolicy
 from mock_server.service import Deliveries
 from mock_server.settings import MockSettings
@@ -198,12 +201,13 @@ class Puller:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.options = options
+        self.dev = write_dev_keys(options.dev_dir) if options.dev_dir is not None else None
         self.signer, self.verifier = self._keys()
+        self.auth = self._auth()
         self.client = client or httpx.Client(
             timeout=httpx.Timeout(options.timeout, connect=10.0), verify=self._tls()
         )
         self._own_client = client is None
-        self.auth = self._auth()
         policy = RetryPolicy(max_attempts=options.max_attempts, deadline=options.timeout)
         if sleep is not None:
             policy.sleep = sleep
@@ -224,12 +228,9 @@ class Puller:
         o = self.options
         anchors = load_trust_anchors(o.trust_anchors) if o.trust_anchors else []
         signer: Signer | None = None
-        if o.dev_dir is not None:
-            from client.devtools.keys import write_dev_keys
-
-            dev = write_dev_keys(o.dev_dir)
-            anchors.extend(dev.trust_anchors())
-            signer = dev.signer(kid="ddas-mock-puller")
+        if self.dev is not None:
+            anchors.extend(self.dev.trust_anchors())
+            signer = self.dev.signer(kid="ddas-mock-puller")
         if o.signing_key and o.signing_chain:
             signer = load_signer(o.signing_key, o.signing_chain)
         if signer is None:
@@ -238,25 +239,20 @@ class Puller:
             raise PullError("usage", "responses must be verified: give --dev DIR or --trust-anchor FILE")
         return signer, Verifier(anchors, lenient=o.lenient)
 
-    def _tls(self) -> Any:
-        """TLS to the provider: its CA (system CAs by default) and, for mutual TLS, a client certificate."""
-        from client.wire.tls import ssl_context
-
+    def _tls(self) -> ssl.SSLContext | bool:
+        """TLS to the provider, for `ddas-mock pull` and `ddas-mock conform` alike: `--ca-bundle`, else
+        with `--dev` the development CA alone (docs/decisions.md), else the system CAs; and for mutual
+        TLS `--client-cert`/`--client-key`, else with `--dev` the development client certificate."""
         o = self.options
         cert, key, ca = o.client_cert, o.client_key, o.ca_bundle
-        if o.dev_dir is not None:
-            from client.devtools.keys import write_dev_keys
-
-            dev = write_dev_keys(o.dev_dir)
-            ca = ca or dev.ca_path
-            if cert is None and dev.client_cert_path.is_file():
-                cert, key = dev.client_cert_path, dev.client_key_path
+        if self.dev is not None:
+            ca = ca or self.dev.ca_path
+            if cert is None and self.dev.client_cert_path.is_file() and self.dev.client_key_path.is_file():
+                cert, key = self.dev.client_cert_path, self.dev.client_key_path
         if (cert is None) != (key is None):
             raise PullError("usage", "--client-cert and --client-key go together: give both or neither")
-        if cert is None and ca is None:
-            return True
         try:
-            return ssl_context(ca, cert, key)
+            return client_verify(ca, cert, key)
         except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
             raise PullError("usage", f"TLS files cannot be used ({cert or ca}): {exc}") from None
 
@@ -559,18 +555,19 @@ def _problem_text(response: httpx.Response) -> str:
     return mask_digit_runs(response.text[:200])
 
 
-def open_receiver(options: PullOptions, config: Path | None = None) -> tuple[Deliveries, Store]:
-    """The receiver's bookkeeping in `options.db` (its config honoured), trusting the provider's keys."""
+def open_receiver(
+    options: PullOptions, config: Path | None = None, dev: DevKeys | None = None
+) -> tuple[Deliveries, Store]:
+    """The receiver's bookkeeping in `options.db` (its config honoured), trusting the provider's keys
+    (with `--dev`, the development keys `dev` the puller wrote)."""
     from mock_server.settings import load_settings
 
     settings: MockSettings = load_settings(
         config, db=options.db, dev_dir=options.dev_dir, lenient_signatures=options.lenient or None
     )
     anchors = load_trust_anchors([*settings.trust_anchors, *options.trust_anchors])
-    if options.dev_dir is not None:
-        from client.devtools.keys import write_dev_keys
-
-        anchors.extend(write_dev_keys(options.dev_dir).trust_anchors())
+    if dev is not None:
+        anchors.extend(dev.trust_anchors())
     store = Store(settings.db, settings.busy_timeout_seconds)
     # The signing time was judged when each page was fetched (the puller's own verifier); storing a long
     # pull's pages may happen later than the allowed skew, so it is not judged again here.
@@ -581,7 +578,7 @@ def open_receiver(options: PullOptions, config: Path | None = None) -> tuple[Del
 def run_pull(options: PullOptions, *, store: bool = True, config: Path | None = None) -> PullResult:
     """Pull and (by default) store; raises PullError."""
     puller = Puller(options)
-    receiver: tuple[Deliveries, Store] | None = open_receiver(options, config) if store else None
+    receiver: tuple[Deliveries, Store] | None = open_receiver(options, config, puller.dev) if store else None
     try:
         return puller.pull(receiver[0] if receiver else None)
     finally:

@@ -300,3 +300,87 @@ def test_unknown_log_format_exits_2(export: Path, keys: DevKeys) -> None:
         result = CliRunner().invoke(cli, [*command, "--port", "0", "--log-format", "xml"])
         assert result.exit_code == 2, result.output
         assert "log_format" in result.output and "Traceback" not in result.output
+
+
+@pytest.fixture(scope="module")
+def public_ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A CA that stands in for the system's (SSL_CERT_FILE points at it) and a 127.0.0.1 server
+    certificate it issued: (ca.pem, cert.pem, key.pem)."""
+    ca_key, ca_cert = make_ca(cn="a public CA of the system store")
+    key, cert = issue_certificate(ca_key, ca_cert, "localhost", server=True, ip_addresses=("127.0.0.1",))
+    where = tmp_path_factory.mktemp("public-ca")
+    (where / "ca.pem").write_bytes(cert_pem(ca_cert))
+    (where / "cert.pem").write_bytes(cert_pem(cert, ca_cert))
+    (where / "key.pem").write_bytes(key_pem(key))
+    return where / "ca.pem", where / "cert.pem", where / "key.pem"
+
+
+def test_with_dev_pull_and_conform_trust_the_development_ca_alone(
+    export: Path, keys: DevKeys, public_ca: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One TLS setup (the puller's) for `ddas-mock pull` and `ddas-mock conform`: with --dev only the
+    development CA is trusted, so a server whose certificate a system CA issued is refused by both;
+    without --dev the system CAs are trusted (docs/decisions.md)."""
+    from mock_server.conform import ConformError, ConformOptions
+    from mock_server.conform.session import Session
+
+    ca, cert, key = public_ca
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # the "system" CAs of this test
+    settings = dev_provider_settings([export], keys.dir, today=date(2026, 11, 28))
+    tls = server_tls(cert, key, None)
+    assert tls is not None
+    app = create_provider_app(settings)
+    try:
+        with serve_in_thread(app, **tls.uvicorn_options()) as origin:
+            url = origin.replace("http://", "https://") + settings.base
+            with httpx.Client(verify=ssl.create_default_context()) as http:  # a system CA vouches for it
+                assert http.get(f"{url.rsplit('/', 1)[0]}/health").status_code == 200
+            puller = Puller(PullOptions(url=url, period=H1, dev_dir=keys.dir, max_attempts=1))
+            try:
+                with pytest.raises(PullError) as pulled:
+                    puller.pull(None)
+            finally:
+                puller.close()
+            dev = Session(ConformOptions(url=url, dev_dir=keys.dir, period=H1))
+            try:
+                with pytest.raises(ConformError) as conformed:
+                    dev.post("page 1", dev.request(page=1))
+            finally:
+                dev.close()
+            plain = Session(
+                ConformOptions(
+                    url=url,
+                    token="dev",
+                    trust_anchors=[keys.ca_path],
+                    signing_key=keys.signing_key_path,
+                    signing_chain=keys.signing_chain_path,
+                    period=H1,
+                )
+            )
+            try:
+                answered = plain.post("page 1", plain.request(page=1))
+            finally:
+                plain.close()
+    finally:
+        app.state.provider.cache.close()
+    assert pulled.value.kind == "unreachable" and "CERTIFICATE_VERIFY_FAILED" in pulled.value.message
+    assert conformed.value.kind == "unreachable" and "CERTIFICATE_VERIFY_FAILED" in conformed.value.message
+    assert answered.status == 200 and answered.signature_error is None
+
+
+def test_the_puller_writes_its_development_keys_once(keys: DevKeys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys, trust and the client certificate all come from the one DevKeys the puller wrote."""
+    import mock_server.puller
+
+    calls: list[Path] = []
+
+    def counting(directory: Path) -> DevKeys:
+        calls.append(directory)
+        return write_dev_keys(directory)
+
+    monkeypatch.setattr(mock_server.puller, "write_dev_keys", counting)
+    puller = Puller(PullOptions(url="https://127.0.0.1:9/v1", period=H1, dev_dir=keys.dir))
+    try:
+        assert calls == [keys.dir] and puller.dev is not None and puller.dev.dir == keys.dir
+    finally:
+        puller.close()

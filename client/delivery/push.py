@@ -135,21 +135,20 @@ class Receiver:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        from client.wire.transport import ClientCredentialsAuth, RetryBudget, RetryPolicy, ssl_context
+        from client.wire.tls import client_verify
+        from client.wire.transport import ClientCredentialsAuth, RetryBudget, RetryPolicy
 
         settings.check_receiver()
         self.settings = settings
         self.base_url = settings.base_url
         self.sleep = sleep
         self.attempts = 0
-        verify: Any = True
-        if settings.ca_bundle or settings.tls_client_cert:
-            try:
-                verify = ssl_context(settings.ca_bundle, settings.tls_client_cert, settings.tls_client_key)
-            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-                raise ConfigError(
-                    f"TLS settings (ca_bundle, tls_client_cert, tls_client_key) cannot be used: {exc}"
-                ) from None
+        try:
+            verify = client_verify(settings.ca_bundle, settings.tls_client_cert, settings.tls_client_key)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            raise ConfigError(
+                f"TLS settings (ca_bundle, tls_client_cert, tls_client_key) cannot be used: {exc}"
+            ) from None
         timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
         hooks = {"request": [self._count]}
         self._token_client = httpx.Client(

@@ -84,8 +84,22 @@ def ssl_context(
     client_cert: Path | str | None = None,
     client_key: Path | str | None = None,
 ) -> ssl.SSLContext:
-    """A client's TLS context verifying the server (system CAs or `ca_bundle`), with an mTLS certificate."""
+    """A client's TLS context verifying the server against `ca_bundle` only (the system CAs when None),
+    with an mTLS certificate. OSError (ssl.SSLError included) for files that cannot be used."""
     context = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
     if client_cert:
         context.load_cert_chain(str(client_cert), str(client_key) if client_key else None)
     return context
+
+
+def client_verify(
+    ca_bundle: Path | str | None = None,
+    client_cert: Path | str | None = None,
+    client_key: Path | str | None = None,
+) -> ssl.SSLContext | bool:
+    """httpx's `verify=` for every client of the toolkit (push, pull, conform, `make_client`): True (the
+    system CAs, no client certificate) when neither is given, else `ssl_context`. A development CA is
+    passed as `ca_bundle`, so it is trusted alone: a system CA never vouches for a `--dev` server."""
+    if not ca_bundle and not client_cert:
+        return True
+    return ssl_context(ca_bundle, client_cert, client_key)

@@ -1,15 +1,14 @@
 """The conformance suite's HTTP side: CBS's signed requests to `POST /gegevens`, every exchange recorded.
 
-Keys, tokens and request signing come from the puller (`mock_server.puller`), so the suite asks exactly
-what `ddas-mock pull` asks. Unlike the puller, nothing is refused on the way: a response whose signature
-fails is recorded with the reason (check SHV-SIG-01 judges it), so that one broken aspect fails one
-check. Everything the provider sends back is bounded: the body size (read as a stream, cut at the limit)
-and the number of pages followed.
+Keys, tokens, request signing and TLS come from the puller (`mock_server.puller`), so the suite asks
+exactly what `ddas-mock pull` asks, over the same connection setup. Unlike the puller, nothing is
+refused on the way: a response whose signature fails is recorded with the reason (check SHV-SIG-01
+judges it), so that one broken aspect fails one check. Everything the provider sends back is bounded:
+the body size (read as a stream, cut at the limit) and the number of pages followed.
 """
 
 from __future__ import annotations
 
-import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +18,6 @@ from typing import Any
 import httpx
 import orjson
 
-from client.devtools.keys import DevKeys
 from client.planning.periods import Period
 from client.privacy import mask_text
 from client.wire.signing import SignatureError
@@ -103,9 +101,6 @@ class Session:
 
     def __init__(self, options: ConformOptions) -> None:
         self.options = options
-        self.http = httpx.Client(
-            timeout=httpx.Timeout(options.timeout, connect=10.0), verify=tls_context(options)
-        )
         pull = PullOptions(
             url=options.url,
             period=options.period,
@@ -115,21 +110,28 @@ class Session:
             trust_anchors=list(options.trust_anchors),
             signing_key=options.signing_key,
             signing_chain=options.signing_chain,
+            client_cert=options.client_cert,
+            client_key=options.client_key,
             timeout=options.timeout,
             today=options.today,
         )
         try:
-            self.puller = Puller(pull, client=self.http)
+            # the puller's keys, token and TLS (trust and client certificate): one definition of each
+            self.puller = Puller(pull)
+        except PullError as exc:
+            raise ConformError("usage", exc.message) from None
+        self.http = self.puller.client
+        try:
             self.puller._auth_headers()  # no token at all is a usage error, before any request
         except PullError as exc:
-            self.http.close()
+            self.puller.close()
             raise ConformError("usage", exc.message) from None
         self.period: Period = self.puller.period
         self.url = options.url.rstrip("/") + "/gegevens"
         self.exchanges: list[Exchange] = []
 
     def close(self) -> None:
-        self.http.close()
+        self.puller.close()
 
     def request(self, **fields: Any) -> dict[str, Any]:
         """A GegevensRequest for the period (and organisation) under test, plus `fields`."""
@@ -199,29 +201,3 @@ class Session:
             except SignatureError as exc:
                 error = f"{exc.reason}: {exc.message}"
         return Exchange(what, body, response.status_code, response.headers, data, error, truncated)
-
-
-def tls_context(options: ConformOptions) -> ssl.SSLContext:
-    """The system's CAs (plus the development CA with --dev), and the client certificate for mutual TLS
-    (with --dev and no --client-cert: the development client certificate, `DIR/client-cert.pem`).
-
-    httpx takes the client certificate in this context (its `cert=` is deprecated since 0.28).
-    """
-    if bool(options.client_cert) != bool(options.client_key):
-        raise ConformError("usage", "--client-cert and --client-key go together")
-    client_cert, client_key = options.client_cert, options.client_key
-    if client_cert is None and options.dev_dir is not None:
-        dev = DevKeys(options.dev_dir)
-        if dev.client_cert_path.is_file() and dev.client_key_path.is_file():
-            client_cert, client_key = dev.client_cert_path, dev.client_key_path
-    context = ssl.create_default_context()
-    try:
-        if options.dev_dir is not None and (options.dev_dir / "ca.pem").is_file():
-            context.load_verify_locations(cafile=options.dev_dir / "ca.pem")
-        if client_cert and client_key:
-            context.load_cert_chain(client_cert, client_key)
-    except (OSError, ssl.SSLError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        where = getattr(exc, "filename", None) or f"{client_cert} / {client_key}"
-        raise ConformError("usage", f"TLS: {where}: {reason}") from None
-    return context

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import ssl
 from pathlib import Path
 
 import httpx
 
-from client.wire.tls import ssl_context
+from client.wire.tls import client_verify, ssl_context
 from client.wire.transport.auth import AuthError, ClientCredentialsAuth
 from client.wire.transport.retry import (
     RETRY_ONCE_STATUSES,
@@ -44,9 +43,7 @@ def make_client(
     headers: dict[str, str] | None = None,
 ) -> httpx.Client:
     """An httpx.Client with the project's defaults (timeouts, TLS/mTLS); retries are the RetryPolicy's job."""
-    verify: ssl.SSLContext | bool = True
-    if ca_bundle or client_cert:
-        verify = ssl_context(ca_bundle, client_cert, client_key)
+    verify = client_verify(ca_bundle, client_cert, client_key)
     return httpx.Client(
         base_url=base_url,
         auth=auth,
