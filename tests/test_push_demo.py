@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from mock_server import demo
 
 @pytest.mark.timeout(120)
 def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+    before = set(threading.enumerate())  # another test module's session-scoped server may be running
     out = io.StringIO()
     ctx = demo.run(tmp_path / "demo", trajecten=600, console=Console(file=out, width=120, highlight=False))
     text = out.getvalue()
@@ -35,4 +37,7 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     ]
     split = sorted((tmp_path / "demo" / "split").glob("SHV_*.json"))
     assert split and all(p.stat().st_mode & 0o777 == 0o600 for p in split)  # they hold BSNs
-    assert not any(t.name.startswith("uvicorn") and t.is_alive() for t in __import__("threading").enumerate())
+    left = [
+        t for t in threading.enumerate() if t not in before and t.name.startswith("uvicorn") and t.is_alive()
+    ]
+    assert not left, left  # the demo stopped every server it started
