@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from client.commands import exitcodes
-from client.commands._console import make_console
+from client.commands._console import make_console, rule
 
 if TYPE_CHECKING:
     from client.delivery.results import PushResult
@@ -66,7 +66,7 @@ DemoStep = Callable[[DemoContext], None]
 
 def _title(ctx: DemoContext, text: str) -> None:
     ctx.console.print()
-    ctx.console.rule(f"[bold]{text}[/bold]", align="left")
+    rule(ctx.console, f"[bold]{text}[/bold]")
 
 
 def step_keys(ctx: DemoContext) -> None:
@@ -271,7 +271,7 @@ def _context(workdir: Path, console: Console, trajecten: int) -> Iterator[DemoCo
 def run(workdir: Path = DEMO_DIR, *, trajecten: int = 3000, console: Console | None = None) -> DemoContext:
     """Run every step; the mock is stopped on the way out, whatever happens."""
     if console is None:
-        console = make_console(width=110)  # off a terminal: rules and tables 110 wide, text unwrapped
+        console = make_console()  # off a terminal: nothing wrapped, rules 110 wide
     workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
     for stale in ("data", "reports"):
         shutil.rmtree(workdir / stale, ignore_errors=True)
@@ -280,9 +280,7 @@ def run(workdir: Path = DEMO_DIR, *, trajecten: int = 3000, console: Console | N
         for _name, step in DEMO_STEPS:
             step(ctx)
         console.print()
-        console.rule(
-            f"[bold green]demo done in {time.perf_counter() - started:.1f}s[/bold green]", align="left"
-        )
+        rule(console, f"[bold green]demo done in {time.perf_counter() - started:.1f}s[/bold green]")
     return ctx
 
 

@@ -20,6 +20,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from client.commands._console import rule
 from client.delivery.results import Outcome, PushResult
 from client.protocol import DeliveryState
 
@@ -115,9 +116,7 @@ def run_pull_demo(
 def step_pull(ctx: Any) -> None:
     """The demo step (mock_server.demo's DemoContext): 7. the official route, pulled and compared."""
     ctx.console.print()
-    ctx.console.rule(
-        "[bold]7. The official route: ddas serve, pulled by CBS (ddas-mock pull)[/bold]", align="left"
-    )
+    rule(ctx.console, "[bold]7. The official route: ddas serve, pulled by CBS (ddas-mock pull)[/bold]")
     ok = run_pull_demo(
         ctx.exports,
         ctx.push_result,

@@ -8,6 +8,8 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from client.commands._console import rule
+
 SCENARIO = "technisch_afgekeurd"
 MAX_POLLS = 100
 
@@ -59,7 +61,7 @@ def show_conformance(ctx: Any) -> bool:
 def step_testkit(ctx: Any) -> None:
     """The demo step (mock_server.demo's DemoContext): 8. the vendor's test kit."""
     ctx.console.print()
-    ctx.console.rule("[bold]8. The test kit: a forced scenario and a conformance run[/bold]", align="left")
+    rule(ctx.console, "[bold]8. The test kit: a forced scenario and a conformance run[/bold]")
     status = show_scenario(ctx)
     ok = show_conformance(ctx)
     ctx.timings["testkit_ok"] = 1.0 if ok and status == "technisch_afgekeurd" else 0.0

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["UNWRAPPED_WIDTH", "error", "escape", "make_console"]
+__all__ = ["RULE_WIDTH", "UNWRAPPED_WIDTH", "error", "escape", "make_console", "rule"]
 
 # Layout width of tables when the output is a file or a pipe: wide enough that no row is folded.
 UNWRAPPED_WIDTH = 10_000
+# A horizontal rule off a terminal: as wide as a reader's window, not as wide as the unwrapped tables.
+RULE_WIDTH = 110
 
 
 def make_console(*, stderr: bool = False, width: int | None = None) -> Console:
@@ -26,6 +28,14 @@ def make_console(*, stderr: bool = False, width: int | None = None) -> Console:
     if not console.is_terminal:
         console.width = width or UNWRAPPED_WIDTH
     return console
+
+
+def rule(console: Console, title: str) -> None:
+    """A left-aligned rule with `title` (markup): the terminal's width, else `RULE_WIDTH`."""
+    from rich.rule import Rule
+
+    width = console.width if console.is_terminal else min(console.width, RULE_WIDTH)
+    console.print(Rule(title, align="left"), width=width)
 
 
 def escape(text: object) -> str:
