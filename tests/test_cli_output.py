@@ -95,3 +95,23 @@ def test_console_off_a_terminal_is_wide_and_soft_wrapping() -> None:
     with console.capture() as capture:
         console.print("[bold]x[/bold] " + "word " * 100)
     assert len(capture.get().splitlines()) == 1
+
+
+def test_the_demo_console_wraps_no_table_cell_and_keeps_rules_readable(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The demo prints through the same factory: off a terminal a long cell stays on one line, and a
+    rule is `RULE_WIDTH` wide rather than the tables' layout width."""
+    from rich.table import Table
+
+    from client.commands._console import RULE_WIDTH, rule
+
+    console = make_console()
+    table = Table("check", "detail")
+    cell = "every response carries the API-Version header " * 4
+    table.add_row("SHV-API-01", cell.strip())
+    console.print(table)
+    rule(console, "[bold]7. The official route[/bold]")
+    lines = capsys.readouterr().out.splitlines()
+    assert any(cell.strip() in line for line in lines)
+    assert len(lines[-1]) == RULE_WIDTH and lines[-1].startswith("7. The official route ")
