@@ -176,6 +176,55 @@ def test_duplicate_detection_counting_is_exact() -> None:
     assert finding.path == "/x/0/k" and "3 times" in finding.message
 
 
+@pytest.mark.parametrize(
+    "render",
+    [
+        orjson.dumps,
+        lambda v: orjson.dumps(v) + b"\n",
+        lambda v: orjson.dumps(v, option=orjson.OPT_INDENT_2),
+        lambda v: json.dumps(v, indent=2).encode() + b"\r\n",
+    ],
+    ids=["compact", "compact+newline", "orjson-indent", "json-indent"],
+)
+def test_duplicate_proof_by_equal_text(render: Any) -> None:
+    """Proof 1: raw text that is orjson's rendering of the parsed value has no duplicates; the same
+    text with one key written twice (even with an equal value) is never taken for it."""
+    value = {"a": "x: y", "b": {"c": '"quoted": colon', "d": [1, {"e": None}]}, "f": 1}
+    raw = render(value)
+    assert not maybe_duplicates(raw, value)
+    for dup in (raw.replace(b'"f"', b'"a"'), raw.replace(b'"e"', b'"e":null,"e"', 1)):
+        parsed = orjson.loads(dup)
+        assert maybe_duplicates(dup, parsed)
+        assert [f.code for f in duplicate_findings(dup)] == ["R-JSON-01"]
+    same = b'{"a":1,"a":1}'  # equal values: the rendering {"a":1} is no prefix of it
+    assert maybe_duplicates(same, orjson.loads(same))
+
+
+# Raw texts that are not orjson's rendering, so that the colon count decides. Each holds a key "m" and,
+# around it, one of the things the count must survive.
+_COUNTED = {
+    "escaped-quotes": rb'{"k\":": "v\":\"", "m": "\\\": x"}',  # escaped quotes beside colons
+    "whitespace": b'{"k" :1, "l"\t:\n2, "m": "a : b"}',  # whitespace between key and colon
+    "unicode-escapes": rb'{"caf\u00e9:": "na\u00efve:", "m": "\u00e9 \u0022:"}',  # escapes, not of a colon
+    "utf8": '{"café:": "naïve: ü", "m": 1}'.encode(),  # non-ASCII as is
+}
+
+
+@pytest.mark.parametrize("raw", list(_COUNTED.values()), ids=list(_COUNTED))
+def test_duplicate_proof_by_counting(raw: bytes) -> None:
+    """Proof 2 (the text is not orjson's rendering): colons are counted on both sides, and a key
+    written twice makes the raw count larger, whatever the strings around it hold."""
+    value = orjson.loads(raw)
+    assert not raw.startswith(orjson.dumps(value))  # proof 1 does not apply: the count decides
+    assert not maybe_duplicates(raw, value)
+    assert not maybe_duplicates(raw.decode(), value)  # the streamed reader's text
+    dup = raw[:-1] + b', "m" : 0}'
+    assert maybe_duplicates(dup, orjson.loads(dup))
+    assert maybe_duplicates(dup.decode(), orjson.loads(dup))
+    (finding,) = duplicate_findings(dup)
+    assert finding.path == "/m"
+
+
 def test_duplicate_scan_with_spaces_before_colons() -> None:
     raw = b'{"a" : 1, "b" :{"c" : 1, "c" : 2}}'
     report = run(raw)

@@ -5,12 +5,19 @@ turns parser errors into findings with line, column and byte offset, and finds d
 every fast parser silently resolves by keeping the last value (RFC 8259 only says names SHOULD be
 unique, so parsers do not complain; RULES.md R-JSON-01 makes it an error because data is lost).
 
-Duplicate keys, fast: every key is followed by exactly one `:` and orjson never escapes a `:` inside
-a string, so `raw.count(":")` = keys written + colons inside strings, and
-`orjson.dumps(parsed).count(":")` = keys kept + the same colons inside strings (strings are equal
-after parsing; only a `\\u003a` escape in the raw text hides a colon, and then we do not trust the
-count). A dropped duplicate makes the raw count larger, so equal counts prove there are no duplicates.
-Only on a mismatch do we run the exact scan, which parses again with an `object_pairs_hook` and
+Duplicate keys, fast, in two proofs (`maybe_duplicates`); the exact scan runs only when both fail:
+1. Equal text. `dumped = orjson.dumps(parsed)` is a rendering of the parsed value, whose objects are
+   dicts and so cannot hold a key twice. When the raw text starts with `dumped` (a compact export
+   written by orjson, as `ddas` and most fast writers produce; `OPT_INDENT_2` when the raw text is
+   indented that way), the raw text *is* that rendering (only whitespace can follow a complete
+   document, or nothing that holds a key), so it has no duplicates. One memcmp, stopping at the first
+   difference: far cheaper than counting.
+2. Counting colons. Every key is followed by exactly one `:` and orjson never escapes a `:` inside
+   a string, so `raw.count(":")` = keys written + colons inside strings, and `dumped.count(":")` =
+   keys kept + the same colons inside strings (strings are equal after parsing; only a `\\u003a`
+   escape in the raw text hides a colon, and then we do not trust the count; indentation adds no
+   colons). A dropped duplicate makes the raw count larger, so equal counts prove there are none.
+Only when both fail do we run the exact scan, which parses again with an `object_pairs_hook` and
 reports each duplicate with its path.
 """
 
@@ -121,14 +128,20 @@ def syntax_finding(
     return Finding("R-JSON-01", Severity.ERROR, "", message, syntax_hint(at_end))
 
 
+_INDENTED = b'{\n  "'  # how `orjson.dumps(..., option=OPT_INDENT_2)` (and `json.dumps(indent=2)`) open
+
+
 def maybe_duplicates(raw: bytes | str, value: Any) -> bool:
-    """False when the counting argument above proves that `raw` has no duplicate keys."""
+    """False when one of the two proofs above shows that `raw` has no duplicate keys."""
+    indented = isinstance(raw, bytes) and raw.startswith(_INDENTED)
     try:
-        dumped = orjson.dumps(value)
+        dumped = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indented else None)
     except (orjson.JSONEncodeError, TypeError):
         return True
-    # A backslash is found with memchr; most exports have none, so the escape search is usually skipped.
     if isinstance(raw, bytes):
+        if raw.startswith(dumped):  # proof 1: the raw text is orjson's own rendering of the value
+            return False
+        # A backslash is found with memchr; most exports have none, so the escape search is usually skipped.
         if b"\\" in raw and (b"\\u003a" in raw or b"\\u003A" in raw):
             return True
         return raw.count(b":") != dumped.count(b":")
