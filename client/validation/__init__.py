@@ -195,7 +195,7 @@ def validate_events(
                 if found:
                     col.extend(found)
                 if engine is not None and type(data) is dict:
-                    found = engine.traject(event.levering_index, event.index, data)
+                    found = engine.traject(event.levering_index, event.index, data, event.digest)
                     if found:
                         col.extend(found)
             elif isinstance(event, LeveringStart):

@@ -19,6 +19,11 @@ Duplicate keys, fast, in two proofs (`maybe_duplicates`); the exact scan runs on
    colons). A dropped duplicate makes the raw count larger, so equal counts prove there are none.
 Only when both fail do we run the exact scan, which parses again with an `object_pairs_hook` and
 reports each duplicate with its path.
+
+Proof 1 piece by piece (`rendered_digests`, the in-memory reader's first try): the same equal-text
+proof, with orjson's compact rendering built part by part (keys, header values, each traject) and each
+part compared in place with `startswith(part, pos)`. Each traject's rendering is needed anyway for its
+R-DUP-01 digest (`rendering_digest`), so a compact export pays no whole-document serialisation.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
+from orjson import dumps
 
 from client.privacy import mask_digit_runs
 from client.validation.findings import Finding, Severity, pointer
@@ -41,6 +47,8 @@ __all__ = [
     "duplicate_findings",
     "gc_paused",
     "maybe_duplicates",
+    "rendered_digests",
+    "rendering_digest",
     "syntax_finding",
     "syntax_message",
 ]
@@ -148,6 +156,103 @@ def maybe_duplicates(raw: bytes | str, value: Any) -> bool:
     if "\\" in raw and ("\\u003a" in raw or "\\u003A" in raw):
         return True
     return raw.count(":") != dumped.count(b":")
+
+
+def rendering_digest(value: Any) -> int | None:
+    """R-DUP-01's fingerprint of a traject: the (64-bit) hash of its orjson rendering; None when the
+    value is not JSON. `rendered_digests` computes the same from the rendering it already holds."""
+    try:
+        return hash(orjson.dumps(value))
+    except TypeError:  # orjson.JSONEncodeError is one
+        return None
+
+
+Digests = list[list[int] | None]  # per levering: its trajecten's digests (None: no traject array)
+
+
+class _NotRendered(Exception):
+    """The raw text differs from orjson's compact rendering of the parsed value (at some byte)."""
+
+
+def rendered_digests(raw: bytes, document: Any, envelope: bool = False) -> Digests | None:
+    """When `raw` is exactly orjson's compact rendering of `document` (plus trailing whitespace), it has
+    no duplicate keys (proof 1 above): then the R-DUP-01 digests of its trajecten, per levering, in the
+    reader's order. None when the text differs anywhere (then `maybe_duplicates` decides)."""
+    if not raw.startswith(b'{"') or type(document) is not dict:
+        return None
+    digests: Digests = []
+    try:
+        end = _Rendering(raw, digests).object(document, 0, "envelope" if envelope else "root")
+    except (_NotRendered, TypeError):
+        return None
+    if end != len(raw) and raw[end:].strip():
+        return None  # pragma: no cover - orjson accepted the text, so only whitespace can follow
+    return digests
+
+
+class _Rendering:
+    """Compares `raw` with orjson's compact rendering of a document, part by part (no copies)."""
+
+    __slots__ = ("digests", "raw")
+
+    def __init__(self, raw: bytes, digests: Digests) -> None:
+        self.raw = raw
+        self.digests = digests
+
+    def expect(self, part: bytes, pos: int) -> int:
+        if not self.raw.startswith(part, pos):
+            raise _NotRendered
+        return pos + len(part)
+
+    def object(self, obj: dict[str, Any], pos: int, role: str) -> int:
+        """An object at `pos`. Roles: "envelope" (its `gegevens` is the root), "root" (its `leveringen`
+        holds leveringen), "levering" (its `schuldhulptrajecten` holds trajecten), "" (anything)."""
+        pos = self.expect(b"{", pos)
+        first = True
+        for key, value in obj.items():
+            if not first:
+                pos = self.expect(b",", pos)
+            first = False
+            pos = self.expect(dumps(key), pos)
+            pos = self.expect(b":", pos)
+            if role == "envelope" and key == "gegevens" and type(value) is dict:
+                pos = self.object(value, pos, "root")
+            elif role == "root" and key == "leveringen" and type(value) is list:
+                pos = self.leveringen(value, pos)
+            elif role == "levering" and key == "schuldhulptrajecten" and type(value) is list:
+                pos = self.trajecten(value, pos)
+            else:
+                pos = self.expect(dumps(value), pos)
+        return self.expect(b"}", pos)
+
+    def leveringen(self, items: list[Any], pos: int) -> int:
+        pos = self.expect(b"[", pos)
+        for index, levering in enumerate(items):
+            if index:
+                pos = self.expect(b",", pos)
+            if type(levering) is dict:
+                if type(levering.get("schuldhulptrajecten")) is not list:
+                    self.digests.append(None)
+                pos = self.object(levering, pos, "levering")
+            else:
+                self.digests.append(None)
+                pos = self.expect(dumps(levering), pos)
+        return self.expect(b"]", pos)
+
+    def trajecten(self, items: list[Any], pos: int) -> int:
+        raw = self.raw
+        own: list[int] = []
+        self.digests.append(own)
+        pos = self.expect(b"[", pos)
+        for index, traject in enumerate(items):
+            if index:
+                pos = self.expect(b",", pos)
+            text = dumps(traject)
+            if not raw.startswith(text, pos):
+                raise _NotRendered
+            pos += len(text)
+            own.append(hash(text))  # = rendering_digest(traject), from the rendering at hand
+        return self.expect(b"]", pos)
 
 
 class _DupDict(dict[str, Any]):

@@ -89,9 +89,12 @@ class LeveringStart:
 
 @dataclass(frozen=True, slots=True)
 class TrajectItem:
+    """One traject. `digest` is its R-DUP-01 digest (`parse.rendering_digest`) when the reader has it."""
+
     levering_index: int
     index: int
     data: Any
+    digest: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +139,8 @@ def iter_events(
     skips the duplicate-key search, for readers that only take the data (the planner)."""
     emit = on_finding or _noop
     if isinstance(source, bytes | bytearray | memoryview):
-        yield from events_from_value(load_document(bytes(source), emit, duplicates), envelope=envelope)
+        document, digests = _load(bytes(source), emit, duplicates, envelope)
+        yield from events_from_value(document, envelope=envelope, digests=digests)
         return
     path = Path(source)
     threshold = STREAM_THRESHOLD if stream_threshold is None else stream_threshold
@@ -145,7 +149,8 @@ def iter_events(
             lambda: path.open("rb"), envelope=envelope, on_finding=emit, duplicates=duplicates
         )
         return
-    yield from events_from_value(load_document(path.read_bytes(), emit, duplicates), envelope=envelope)
+    document, digests = _load(path.read_bytes(), emit, duplicates, envelope)
+    yield from events_from_value(document, envelope=envelope, digests=digests)
 
 
 # --------------------------------------------------------------------------- in memory
@@ -153,6 +158,11 @@ def iter_events(
 
 def load_document(data: bytes, emit: OnFinding, duplicates: bool = True) -> Any:
     """Bytes -> parsed document, through the bytes and syntax layers. Raises ReadError."""
+    return _load(data, emit, duplicates, False)[0]
+
+
+def _load(data: bytes, emit: OnFinding, duplicates: bool, envelope: bool) -> tuple[Any, parse.Digests | None]:
+    """`load_document`, plus the trajecten's R-DUP-01 digests when the duplicate-key proof made them."""
     prep = encoding.prepare(data)
     if prep.payload is None:
         raise ReadError(prep.findings)
@@ -179,18 +189,24 @@ def load_document(data: bytes, emit: OnFinding, duplicates: bool = True) -> Any:
             if exc is not None:
                 transcoded = prep.transcoded or payload is not prep.payload
                 raise ReadError([parse.syntax_finding(payload, exc, prep.offset, transcoded)]) from None
-    if duplicates and parse.maybe_duplicates(payload, value):
-        for finding in parse.duplicate_findings(payload):
-            emit(finding)
-    return value
+    digests = None
+    if duplicates:
+        digests = parse.rendered_digests(payload, value, envelope) if isinstance(payload, bytes) else None
+        if digests is None and parse.maybe_duplicates(payload, value):
+            for finding in parse.duplicate_findings(payload):
+                emit(finding)
+    return value, digests
 
 
 def _placeholder(value: Any) -> Any:
     return [] if isinstance(value, list) else value
 
 
-def events_from_value(document: Any, *, envelope: bool = False) -> Iterator[Event]:
-    """Events of an already parsed document (used by the in-memory path and by tests)."""
+def events_from_value(
+    document: Any, *, envelope: bool = False, digests: parse.Digests | None = None
+) -> Iterator[Event]:
+    """Events of an already parsed document (used by the in-memory path and by tests). `digests`
+    (from `parse.rendered_digests`) go on the trajecten, so the rules need not render them again."""
     prefix = ""
     paginering = None
     env: Any = None
@@ -226,8 +242,13 @@ def events_from_value(document: Any, *, envelope: bool = False) -> Iterator[Even
             if isinstance(trajecten, list):
                 assert isinstance(levering, dict)
                 yield LeveringStart(li, {k: v for k, v in levering.items() if k != "schuldhulptrajecten"})
-                for ti, traject in enumerate(trajecten):
-                    yield TrajectItem(li, ti, traject)
+                own = digests[li] if digests is not None else None
+                if own is not None:
+                    for ti, traject in enumerate(trajecten):
+                        yield TrajectItem(li, ti, traject, own[ti])
+                else:
+                    for ti, traject in enumerate(trajecten):
+                        yield TrajectItem(li, ti, traject)
                 total += len(trajecten)
                 yield LeveringEnd(li, len(trajecten), True)
             else:

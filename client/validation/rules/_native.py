@@ -38,7 +38,7 @@ def dependencies() -> list[Path]:
     """The compiled modules' sources, and the modules they take names and classes from."""
     validation = HERE.parent
     client = validation.parent
-    extra = [validation / "findings.py", validation / "catalogue.py"]
+    extra = [validation / "findings.py", validation / "catalogue.py", validation / "parse.py"]
     extra += [client / "privacy.py", client / "formats.py"]
     return sorted(p for p in HERE.glob("*.py") if p.name not in ("__init__.py", "_native.py")) + extra
 

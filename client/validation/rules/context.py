@@ -79,6 +79,7 @@ class Ctx:
         "aanm_start",
         "base",
         "creditors",
+        "digest",
         "einddatum",
         "end",
         "geb",
@@ -109,6 +110,7 @@ class Ctx:
         self.t: dict[str, Any] = {}
         self.li = 0
         self.ti = 0
+        self.digest: int | None = None  # the traject's R-DUP-01 digest, when the reader made it
         # header values (set once per file)
         self.p_start: date | None = None
         self.p_end: date | None = None

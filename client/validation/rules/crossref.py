@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import orjson
-
 from client.privacy import mask_bsn
+from client.validation.parse import rendering_digest
 from client.validation.rules.context import Ctx, E, I, W, pstr, show
 from client.validation.rules.gemeente import GemCode, check_code_format, classify
 
@@ -292,10 +291,11 @@ class FileState:
 
     def duplicate(self, c: Ctx) -> None:
         """R-DUP-01: a traject byte-identical to an earlier one in the file (64-bit digest of its JSON)."""
-        try:
-            digest = hash(orjson.dumps(c.t))
-        except (TypeError, orjson.JSONEncodeError):
-            return
+        digest = c.digest
+        if digest is None:
+            digest = rendering_digest(c.t)
+            if digest is None:
+                return
         prev = self.digests.get(digest)
         if prev is None:
             self.digests[digest] = (c.li << _TI_BITS) | c.ti

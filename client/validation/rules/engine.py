@@ -207,8 +207,9 @@ class RuleEngine:
             self._internal("levering rules", rel, out)
         return out
 
-    def traject(self, levering_index: int, index: int, data: Any) -> list[Finding]:
-        """All per-traject rules, plus the cross-traject ones that can be decided at this traject."""
+    def traject(self, levering_index: int, index: int, data: Any, digest: int | None = None) -> list[Finding]:
+        """All per-traject rules, plus the cross-traject ones that can be decided at this traject.
+        `digest`: the traject's R-DUP-01 digest when the reader already has it (else computed here)."""
         out: list[Finding] = []
         self.trajecten += 1
         if type(data) is not dict:
@@ -221,6 +222,7 @@ class RuleEngine:
         c.t = data
         c.li = levering_index
         c.ti = index
+        c.digest = digest
         c.base = None  # built by `Ctx.path` when a rule fires
         # `context.dget` inlined on purpose (runs per traject): the memo lookup first, parse_date on a miss
         v = data.get("startdatum")
