@@ -183,7 +183,7 @@ def rendered_digests(raw: bytes, document: Any, envelope: bool = False) -> Diges
     digests: Digests = []
     try:
         end = _Rendering(raw, digests).object(document, 0, "envelope" if envelope else "root")
-    except (_NotRendered, TypeError):
+    except (_NotRendered, TypeError, IndexError):
         return None
     if end != len(raw) and raw[end:].strip():
         return None  # pragma: no cover - orjson accepted the text, so only whitespace can follow
@@ -246,7 +246,9 @@ class _Rendering:
         pos = self.expect(b"[", pos)
         for index, traject in enumerate(items):
             if index:
-                pos = self.expect(b",", pos)
+                if raw[pos] != 0x2C:  # `expect(b",", pos)` inlined: once per traject
+                    raise _NotRendered
+                pos += 1
             text = dumps(traject)
             if not raw.startswith(text, pos):
                 raise _NotRendered

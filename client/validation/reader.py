@@ -89,12 +89,13 @@ class LeveringStart:
 
 @dataclass(frozen=True, slots=True)
 class TrajectItem:
-    """One traject. `digest` is its R-DUP-01 digest (`parse.rendering_digest`) when the reader has it."""
+    """One traject. `digest` is its R-DUP-01 digest (`parse.rendering_digest`) when the reader has it:
+    a by-product, so not part of the event's equality (both readers give equal events)."""
 
     levering_index: int
     index: int
     data: Any
-    digest: int | None = None
+    digest: int | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

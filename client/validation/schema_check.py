@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -198,13 +197,31 @@ def _compile(schema: dict[str, Any]) -> Any:
     return jsonschema_rs.validator_for(schema, validate_formats=True, formats=FORMATS)
 
 
-@dataclass
 class _Part:
-    """One compiled part: its schema (for walking), validator, closed validator (the fast path)."""
+    """One part: its schema (for walking), its validator and its closed validator (the fast path).
 
-    schema: dict[str, Any]
-    validator: Any
-    closed: Any
+    Each validator is compiled on first use: a clean file needs only the closed ones of levering and
+    traject, and the root's exact one, so a fresh process (`ddas validate`) compiles three, not six.
+    Two threads may both compile one at first use; either result is the same validator."""
+
+    __slots__ = ("_closed", "_validator", "schema")
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self._validator: Any = None
+        self._closed: Any = None
+
+    @property
+    def validator(self) -> Any:
+        if self._validator is None:
+            self._validator = _compile(self.schema)
+        return self._validator
+
+    @property
+    def closed(self) -> Any:
+        if self._closed is None:
+            self._closed = _compile_fast(_closed(self.schema))
+        return self._closed
 
 
 class SchemaChecker:
@@ -236,8 +253,7 @@ class SchemaChecker:
             return out
 
         def part(body: dict[str, Any]) -> _Part:
-            full = standalone(body)
-            return _Part(full, _compile(full), _compile_fast(_closed(full)))
+            return _Part(standalone(body))
 
         # Root skeleton: `leveringen` is checked apart (container at the end, items per levering).
         root = {k: v for k, v in schema.items() if k not in ("$defs", "$schema", "$id")}
@@ -260,13 +276,14 @@ class SchemaChecker:
         header["properties"]["schuldhulptrajecten"] = traject_container
         self.levering = part(header)
         self.traject_bounds = any(k in traject_container for k in ("minItems", "maxItems"))
-        self.traject_container = _compile(standalone(traject_container))
+        # the schema bounds no traject array today: then there is nothing to compile
+        self.traject_container = _compile(standalone(traject_container)) if self.traject_bounds else None
         self.traject = part(traject)
         self.bericht: _Part | None = None
         if bericht is not None:
             env = copy.deepcopy(bericht)
             env.setdefault("properties", {})["gegevens"] = {}  # checked part by part, like a plain file
-            self.bericht = _Part(env, _compile(env), _compile_fast(_closed(env)))
+            self.bericht = _Part(env)
 
     # ------------------------------------------------------------------ the parts
 
