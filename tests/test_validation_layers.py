@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import orjson
@@ -13,6 +14,7 @@ from client.validation import FileReport, validate_bytes
 from client.validation.filenames import check_filename
 from client.validation.findings import Severity
 from client.validation.parse import duplicate_findings, maybe_duplicates
+from client.validation.schema_check import _FAST_PATTERNS
 from tests.documents import one_levering
 
 BASE: dict[str, Any] = one_levering(
@@ -408,3 +410,14 @@ def test_file_name_checked_only_when_asked() -> None:
     assert validate_bytes(raw, name="bad name.txt", rules=False).by_code.get("R-FILE-01")
     assert not validate_bytes(raw, name="bad name.txt", check_name=False, rules=False).findings
     assert not validate_bytes(raw, rules=False).findings
+
+
+def test_fast_date_pattern_is_the_year_check() -> None:
+    """The closed schema's date pattern (no look-ahead) says what `^(?!0000)` says, on every year of a
+    date-shaped string; an actual year 0000 still comes out as R-FMT-01 (the exact path decides)."""
+    fast = re.compile(_FAST_PATTERNS["date"])
+    for year in range(10_000):
+        assert bool(fast.search(f"{year:04d}-01-01")) == (year != 0)
+    data = doc()
+    traject(data)["startdatum"] = "0000-02-01"  # a traject: the closed schema's fast path runs first
+    assert ("R-FMT-01", f"{T0}/startdatum") in codes(run(data))

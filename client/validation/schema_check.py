@@ -161,8 +161,10 @@ def _resolve(node: Any, root: dict[str, Any]) -> Any:
 
 # The fast path runs jsonschema_rs' own (native, fast) format checks, which accept year 0000 and a leap
 # second where `client.formats` (the referee) does not: these patterns make it at least as strict, so a
-# pass is final; a failure takes the exact path with `FORMATS`.
-_FAST_PATTERNS = {"date": "^(?!0000)", "date-time": "^(?!0000)(?!.{17}60)"}
+# pass is final; a failure takes the exact path with `FORMATS`. The date one (some 20 per traject) has
+# no look-ahead, so the plain regex engine runs it, not the backtracking one (15% of a traject's check):
+# on a string that passes the native date format it says "the year is not 0000", as `^(?!0000)` does.
+_FAST_PATTERNS = {"date": "^(?:[1-9]|0[1-9]|00[1-9]|000[1-9])", "date-time": "^(?!0000)(?!.{17}60)"}
 
 
 def _closed(node: Any) -> Any:
