@@ -79,3 +79,30 @@ def test_if_stale_keeps_a_fresh_build(build_dir: Path, monkeypatch: pytest.Monke
     assert compile_module.main(["--if-stale"]) == 0 and built == []
     _manifest(build_dir, {})
     assert compile_module.main(["--if-stale"]) == 0 and built == [True]
+
+
+def _stamped(build_dir: Path, sources: dict[str, str], stamps: dict[str, list[int]]) -> None:
+    manifest = {"cache_tag": sys.implementation.cache_tag, "sources": sources, "stamps": stamps}
+    (build_dir / "manifest.json").write_bytes(orjson.dumps(manifest))
+
+
+def test_equal_stamps_mean_fresh_without_hashing(build_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _stamped(build_dir, {}, _native.source_stamps())
+
+    def no_hashing() -> dict[str, str]:
+        raise AssertionError("hashed although every size and time matched")
+
+    monkeypatch.setattr(_native, "source_digests", no_hashing)
+    assert _native.use_compiled([]) is True
+
+
+def test_a_differing_stamp_falls_back_to_the_hashes(build_dir: Path) -> None:
+    stamps = _native.source_stamps()
+    first = next(iter(stamps))
+    touched = {**stamps, first: [stamps[first][0], stamps[first][1] - 1]}  # e.g. a checkout: same content
+    _stamped(build_dir, _native.source_digests(), touched)
+    assert _native.use_compiled([]) is True
+    digests = _native.source_digests()
+    _stamped(build_dir, {**digests, first: "0" * 64}, touched)  # edited: neither matches
+    assert _native.use_compiled([]) is False
+    assert set(stamps) == set(digests)  # both cover the same sources

@@ -7,12 +7,17 @@ only while it matches the sources (`client.validation.rules._native`). Needs myp
 a C compiler; without them the rules stay pure Python (same results, slower). `--if-stale` builds only
 when there is no fresh build; `--clean` removes the build.
 
+It also byte-compiles `client/` (`__pycache__`, as installing a wheel does): where
+PYTHONDONTWRITEBYTECODE is set (containers, CI) an editable install never caches bytecode, and every
+`ddas validate` would compile its ~30 modules from source again (~40 ms, a tenth of a 10k validation).
+
 Exit codes: 0 built, already fresh, or cleaned; 2 mypyc or the compiler is missing or the build failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import shutil
 import subprocess
 import sys
@@ -27,9 +32,10 @@ from client.validation.rules._native import (
     build_is_fresh,
     compiled_modules,
     source_digests,
+    source_stamps,
 )
 
-__all__ = ["build", "main"]
+__all__ = ["build", "main", "write_bytecode"]
 
 CLIENT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +43,8 @@ CLIENT = Path(__file__).resolve().parent.parent
 def build() -> Path:
     """Compile into a scratch copy of `client/` (mypyc names modules by their path), then move the
     extension modules and mypyc's shared runtime into `_compiled/`. Raises RuntimeError on failure."""
-    digests = source_digests()  # taken first: the build must match what it was built from
+    stamps = source_stamps()  # taken first: the build must match what it was built from
+    digests = source_digests()
     with tempfile.TemporaryDirectory(prefix="ddas-mypyc-") as tmp:
         work = Path(tmp)
         shutil.copytree(
@@ -59,11 +66,19 @@ def build() -> Path:
             shutil.copy2(path, COMPILED_DIR / path.name)
     MANIFEST.write_bytes(
         orjson.dumps(
-            {"cache_tag": sys.implementation.cache_tag, "sources": digests}, option=orjson.OPT_INDENT_2
+            {"cache_tag": sys.implementation.cache_tag, "sources": digests, "stamps": stamps},
+            option=orjson.OPT_INDENT_2,
         )
     )
     print(f"compiled {len(sources)} rules modules into {COMPILED_DIR}")
     return COMPILED_DIR
+
+
+def write_bytecode(root: Path = CLIENT) -> bool:
+    """Byte-compile every module under `root` into its `__pycache__` (whatever PYTHONDONTWRITEBYTECODE
+    says: compileall writes explicitly). Python checks each cached file against its source's size and
+    time, so an edited module is never run from stale bytecode. False when a module does not compile."""
+    return bool(compileall.compile_dir(str(root), quiet=1, workers=1))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         "--if-stale", action="store_true", help="build only when there is no build of today's sources"
     )
     args = parser.parse_args(argv)
+    if not args.clean:
+        write_bytecode()  # pays with or without mypyc, and when the build is fresh (then it is quick)
     if args.if_stale and build_is_fresh():
         print(f"the compiled rules in {COMPILED_DIR} match the sources")
         return 0

@@ -184,16 +184,17 @@ def validate_events(
     report.rules_checked = engine is not None
     prefix = "/gegevens" if envelope else ""
     header: Header | None = None
+    traject_valid = check.traject_valid
     try:
         for event in events:
             for observer in observers:
                 observer.observe(event)
             if type(event) is TrajectItem:  # the hot branch: one per traject
                 data = event.data
-                path = f"{prefix}/leveringen/{event.levering_index}/schuldhulptrajecten/{event.index}"
-                found = check.traject_findings(data, path)
-                if found:
-                    col.extend(found)
+                if not traject_valid(data):
+                    li, ti = event.levering_index, event.index
+                    path = f"{prefix}/leveringen/{li}/schuldhulptrajecten/{ti}"
+                    col.extend(check.traject_findings(data, path))
                 if engine is not None and type(data) is dict:
                     found = engine.traject(event.levering_index, event.index, data, event.digest)
                     if found:

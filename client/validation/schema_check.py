@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -308,6 +308,13 @@ class SchemaChecker:
 
     def traject_findings(self, data: Any, path: str) -> list[Finding]:
         return self._part_findings(self.traject, data, path, "schuldhulptrajecten")
+
+    @property
+    def traject_valid(self) -> Callable[[Any], bool]:
+        """The fast path's test of one traject (True: `traject_findings` has nothing to say), for a
+        caller's hot loop: test first, and build the traject's path only when it fails."""
+        check: Callable[[Any], bool] = self.traject.closed.is_valid
+        return check
 
     def envelope_findings(self, envelope: Any) -> list[Finding]:
         if self.bericht is None:
