@@ -106,3 +106,23 @@ def test_a_differing_stamp_falls_back_to_the_hashes(build_dir: Path) -> None:
     _stamped(build_dir, {**digests, first: "0" * 64}, touched)  # edited: neither matches
     assert _native.use_compiled([]) is False
     assert set(stamps) == set(digests)  # both cover the same sources
+
+
+def test_the_build_writes_bytecode_even_when_python_would_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m client.devtools.compile` byte-compiles the package, as a wheel install does, so that
+    no `ddas validate` compiles modules from source where PYTHONDONTWRITEBYTECODE is set."""
+    from client.devtools.compile import write_bytecode
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "mod.py").write_text("X = 1\n")
+    (pkg / "sub" / "deep.py").write_text("Y = 2\n")
+    assert write_bytecode(pkg) is True
+    tag = sys.implementation.cache_tag
+    assert (pkg / "__pycache__" / f"mod.{tag}.pyc").is_file()
+    assert (pkg / "sub" / "__pycache__" / f"deep.{tag}.pyc").is_file()
+    (pkg / "bad.py").write_text("def (:\n")
+    assert write_bytecode(pkg) is False
