@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from operator import attrgetter
 from typing import Any
 
 from client.validation.findings import Severity
@@ -112,6 +111,16 @@ def walk_date(c: Ctx, d: date, rel: str, mode: str) -> None:
             )
 
 
+def _bounds(c: Ctx, mode: str) -> tuple[date, date]:
+    """[lo, hi]: a phase's dates inside them trigger no every-date rule (see `walk_date`). Plain
+    attribute reads: compiled, this is a C struct read and an unboxed pair (no attrgetter calls)."""
+    if mode == "A":
+        return c.lo_ts, c.hi_all
+    if mode == "X":
+        return c.lo_a0, c.hi_per
+    return c.lo_all, c.hi_all
+
+
 def _one(
     c: Ctx,
     rel: str,
@@ -130,12 +139,7 @@ def _one(
             "Leave a phase out entirely when nothing is known about it.",
         )
         return
-    if mode == "A":
-        lo, hi = c.lo_ts, c.hi_all
-    elif mode == "X":
-        lo, hi = c.lo_a0, c.hi_per
-    else:
-        lo, hi = c.lo_all, c.hi_all
+    lo, hi = _bounds(c, mode)
     # walk every date once; only dates outside [lo, hi] can trigger an every-date rule
     if pair:  # fields start with startdatum, einddatum
         s_raw = o.get("startdatum")
@@ -191,17 +195,13 @@ def phase_handler(key: str) -> Check:
     is_list, fields, mode, open_sev, pair = PHASES[key]
     rel0 = "/" + key
     rest = fields[2:] if pair else fields
-    lo_name, hi_name = {"A": ("lo_ts", "hi_all"), "X": ("lo_a0", "hi_per")}.get(mode, ("lo_all", "hi_all"))
-    lo_get = attrgetter(lo_name)
-    hi_get = attrgetter(hi_name)
     closed_matters = open_sev is not None
 
     def quiet(c: Ctx, o: dict[str, Any]) -> bool:
         """True when `_one` would find nothing: every date inside the bounds, a consistent pair."""
         if not o:
             return False
-        lo = lo_get(c)
-        hi = hi_get(c)
+        lo, hi = _bounds(c, mode)
         if pair:
             v = o.get("startdatum")
             s = (cached_date(v) or parse_date(v)) if type(v) is str else None
@@ -244,8 +244,7 @@ def phase_handler(key: str) -> Check:
             if type(o) is not dict:
                 return
             if o:
-                lo = lo_get(c)
-                hi = hi_get(c)
+                lo, hi = _bounds(c, mode)
                 v = o.get("startdatum")
                 s = (cached_date(v) or parse_date(v)) if type(v) is str else None
                 if s is None or lo <= s <= hi:
@@ -266,8 +265,7 @@ def phase_handler(key: str) -> Check:
         if type(o) is not dict:
             return
         if o and not pair:
-            lo = lo_get(c)
-            hi = hi_get(c)
+            lo, hi = _bounds(c, mode)
             for name in rest:
                 v = o.get(name)
                 if type(v) is str:
