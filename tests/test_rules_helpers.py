@@ -63,6 +63,13 @@ def test_elfproef() -> None:
     assert elfproef("000000000")  # passes, caught by R-ID-BSN-03 instead
 
 
+def test_add_months_stays_in_the_calendar() -> None:
+    """A moratorium or oplossing starting in 9999 found a rule failing (hypothesis, robustness test)."""
+    assert add_months(date(9999, 9, 1), 6) == date.max
+    assert add_months(date(9999, 6, 30), 6) == date(9999, 12, 30)
+    assert add_months(date(1, 3, 1), -6) == date.min
+
+
 def test_add_months_and_period_shape() -> None:
     assert add_months(date(2024, 8, 31), 6) == date(2025, 2, 28)
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)

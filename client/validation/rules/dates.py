@@ -79,9 +79,15 @@ def parse_datetime(value: Any) -> datetime | None:
 
 
 def add_months(day: date, months: int) -> date:
-    """`day` plus calendar months, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
+    """`day` plus calendar months, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb), and to
+    the calendar: past year 9999 it is `date.max` (later than any date a file can hold), before year 1
+    `date.min` (a moratorium starting in 9999 must not make the rule fail)."""
     total = day.month - 1 + months
     year, month = day.year + total // 12, total % 12 + 1
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     for last in (31, 30, 29, 28):
         try:
             return date(year, month, min(day.day, last))
