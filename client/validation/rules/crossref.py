@@ -222,7 +222,7 @@ class FileState:
                 hn = cl.get("Huisnummer")
                 if type(hn) is str and hn:
                     tv = cl.get("Huisnummertoevoeging")
-                    akey = pc + "|" + hn + ("|" + tv if type(tv) is str else "")
+                    akey = f"{pc}|{hn}|{tv}" if type(tv) is str else f"{pc}|{hn}"  # one string built
                     if akey not in akeys:
                         akeys.append(akey)
         if akeys:
