@@ -9,7 +9,6 @@ when a command runs, not when the CLI starts.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +25,8 @@ from client.commands._progress import progress_bar
 from client.privacy import mask_text
 
 if TYPE_CHECKING:
+    import logging
+
     from rich.console import Console
     from rich.progress import TaskID
 
@@ -71,55 +72,6 @@ def _check_format(fmt: str) -> None:
         raise click.BadParameter("--format must be text or json")
 
 
-class _ConsoleHandler(logging.Handler):
-    def __init__(self, console: Console) -> None:
-        super().__init__()
-        self.console = console
-        self.setFormatter(logging.Formatter("ddas: %(message)s"))
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.console.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
-
-
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever `sys.stderr` is at the time of the record, not when the handler was made.
-
-    A later command in the same process (tests, the demo, `ddas-mock pull` after `ddas push`) may have
-    replaced or closed the stream the first command saw.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(sys.stderr)
-
-    @property
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value: Any) -> None:
-        pass
-
-
-def _swap_handler(handler: logging.Handler | None) -> None:
-    """Route the `ddas` log through `handler` (None: back to plain stderr)."""
-    logger = logging.getLogger("ddas")
-    for old in [h for h in logger.handlers if getattr(h, "_ddas", False)]:
-        logger.removeHandler(old)
-    if handler is None:
-        handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("ddas: %(message)s"))
-    handler._ddas = True  # type: ignore[attr-defined]
-    logger.addHandler(handler)
-
-
-def _setup_logging(quiet: bool) -> None:
-    """Retries and reconciliation are logged (masked) on stderr; --quiet keeps only errors."""
-    logger = logging.getLogger("ddas")
-    _swap_handler(None)  # bound to the current stderr (tests swap it between invocations)
-    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
-    logger.propagate = False
-
-
 def _settings(
     config: Path | None, dev: Path | None, base_url: str | None, journal: Path | None
 ) -> PushSettings:
@@ -155,20 +107,24 @@ class _Bars:
     def __init__(self, enabled: bool) -> None:
         self.progress = progress_bar(enabled=enabled)
         self.task: TaskID | None = None
-        self._handler: logging.Handler | None = None
+        self._handler: logging.Handler | None = None  # the bar's log handler, while a bar shows
 
     def __enter__(self) -> _Bars:
         self.progress.__enter__()
         if not self.progress.disable:
             # log lines (retries) go through the bar's console, so they print above the bar, not into it
-            self._handler = _ConsoleHandler(self.progress.console)
-            _swap_handler(self._handler)
+            from client.commands._logging import ConsoleHandler, swap_handler
+
+            self._handler = ConsoleHandler(self.progress.console)
+            swap_handler(self._handler)
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.progress.__exit__(*exc)
         if self._handler is not None:
-            _swap_handler(None)
+            from client.commands._logging import swap_handler
+
+            swap_handler(None)
 
     def __call__(self, event: str, data: dict[str, Any]) -> None:
         if event == "planning":
@@ -302,7 +258,9 @@ def push_command(
     journal, and a second concurrent run exits 4. Exit: 0 accepted, 1 rejected, 2 usage, 3 not delivered.
     """
     _check_format(fmt)
-    _setup_logging(quiet)
+    from client.commands._logging import setup_logging
+
+    setup_logging(quiet)
     chosen = sum(1 for x in (period, periods, due) if x)
     if chosen > 1:
         raise click.BadParameter("give one of --period, --periods or --due")
@@ -360,7 +318,9 @@ def status_command(
     from client.delivery.run import status
 
     _check_format(fmt)
-    _setup_logging(False)
+    from client.commands._logging import setup_logging
+
+    setup_logging(False)
     code = _period_code(period)
     with _errors():
         report = status(_settings(config, dev, base_url, journal), period=code, offline=offline)
@@ -417,7 +377,9 @@ def withdraw_command(
     from client.delivery.run import withdraw
 
     _check_format(fmt)
-    _setup_logging(False)
+    from client.commands._logging import setup_logging
+
+    setup_logging(False)
     if bool(delivery) == bool(period or organisation) or (not delivery and not (period and organisation)):
         raise click.BadParameter("give --delivery ID, or --period P together with --organisation ORG")
     period_code = _period_code(period)
@@ -463,7 +425,9 @@ def report_command(
     from client.delivery.run import report as fetch_report
 
     _check_format(fmt)
-    _setup_logging(False)
+    from client.commands._logging import setup_logging
+
+    setup_logging(False)
     with _errors():
         try:
             report = fetch_report(_settings(config, dev, base_url, None), delivery)
