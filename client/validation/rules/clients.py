@@ -118,13 +118,17 @@ def adult_bounds(start: date) -> tuple[date, date]:
     return bounds
 
 
-# Exact set membership instead of a regex for the common well-formed address fields (several times
-# faster): a postcode [1-9][0-9]{3}[A-Z]{2} whose letters are not SA/SD/SS, a house number 1-99999
-# written in plain digits (the usual 1-9999 precomputed; anything else takes the exact path).
-_PC_DIGITS = frozenset(str(n) for n in range(1000, 10_000))
+# String tests instead of a regex for the common well-formed address fields (several times faster): a
+# postcode [1-9][0-9]{3}[A-Z]{2} whose letters are not SA/SD/SS, a house number 1-9999 in plain ASCII
+# digits (anything else takes the exact path). No tables: building sets of 19,000 strings cost ~9 ms of
+# every process's start-up.
 _PC_LETTERS = frozenset(a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _PC_LETTERS_OK = _PC_LETTERS - {"SA", "SD", "SS"}
-_HUISNUMMERS = frozenset(str(n) for n in range(1, 10_000))
+
+
+def _plain_number(text: str, max_len: int) -> bool:
+    """1 to `max_len` ASCII digits without a leading zero (isdigit alone would take '²' or Arabic digits)."""
+    return 0 < len(text) <= max_len and text.isascii() and text.isdigit() and text[0] != "0"
 
 
 def _age(born: date, on: date) -> int:
@@ -382,9 +386,9 @@ def check_clients(c: Ctx) -> None:
                     and (
                         type(pc) is not str
                         or pc == ""
-                        or (len(pc) == 6 and pc[:4] in _PC_DIGITS and pc[4:] in _PC_LETTERS_OK)
+                        or (len(pc) == 6 and _plain_number(pc[:4], 4) and pc[4:] in _PC_LETTERS_OK)
                     )
-                    and (type(hn) is not str or hn == "" or hn in _HUISNUMMERS)
+                    and (type(hn) is not str or hn == "" or _plain_number(hn, 4))
                     and (type(tv) is not str or len(tv) <= 4)
                 ):
                     geb_list.append(geb)
