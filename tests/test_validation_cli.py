@@ -293,3 +293,34 @@ def test_json_output_masks_bsns(tmp_path: Path) -> None:
     assert "123456789" not in result.stdout
     messages = [f["message"] for f in json.loads(result.stdout)["files"][0]["findings"]]
     assert any("*****6789" in m for m in messages), messages
+
+
+def test_stream_reads_every_file_as_a_stream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--stream` bounds memory on a small machine: the same verdict and findings, through the streaming
+    reader even for a small file; the help names the size above which files are always streamed."""
+    from datetime import date
+
+    import client.validation.reader as reader
+    from client.devtools.generate import write_export
+
+    path = tmp_path / "export.json"
+    write_export(
+        path, trajecten=40, date_from=date(2025, 1, 1), date_to=date(2025, 6, 30), defects=("R-SCH-01",)
+    )
+    streamed: list[bool] = []
+    original = reader.iter_stream_events
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        streamed.append(True)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(reader, "iter_stream_events", counting)
+    plain = CliRunner().invoke(app, ["validate", "--format", "json", str(path)])
+    assert streamed == []
+    result = CliRunner().invoke(app, ["validate", "--format", "json", "--stream", str(path)])
+    assert streamed == [True]
+    assert result.exit_code == plain.exit_code
+    files = orjson.loads(result.stdout)["files"]
+    assert files == orjson.loads(plain.stdout)["files"] and files[0]["warnings"] > 0
+    help_text = " ".join(CliRunner().invoke(app, ["validate", "--help"]).output.split())
+    assert f"files over {reader.STREAM_THRESHOLD // 2**20} MB are always streamed" in help_text

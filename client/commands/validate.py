@@ -197,6 +197,7 @@ def run_validate(
     want_report: bool = False,
     stdin: IO[bytes] | None = None,
     writer: JsonReportWriter | None = None,
+    stream: bool = False,
 ) -> _Outcome:
     """Validate every input; I/O problems are collected, never raised. With a `writer`, each file's
     verdict and findings are written as they are produced (the outcome then keeps counts only)."""
@@ -209,6 +210,7 @@ def run_validate(
         "envelope": envelope,
         "check_name": check_name,
         "max_findings": max_findings,
+        "stream_threshold": 0 if stream else None,  # 0: every file is streamed, whatever its size
     }
     for item in inputs:
         if item == "-":
@@ -355,6 +357,12 @@ def register(app: click.Group) -> None:
         "names that start with SHV_ (delivery files).",
         show_default=False,
     )
+    @click.option(
+        "--stream",
+        is_flag=True,
+        help="Stream every file (memory bounded by the largest traject, slower); files over 300 MB "
+        "are always streamed.",
+    )
     def validate_command(
         files: tuple[str, ...],
         output_format: str,
@@ -364,6 +372,7 @@ def register(app: click.Group) -> None:
         report: bool,
         envelope: bool,
         name_check: bool | None,
+        stream: bool,
     ) -> None:
         """Validate deliveries: bytes, JSON, the official schema, the rules and the file name."""
         if output_format not in ("text", "json"):
@@ -391,6 +400,7 @@ def register(app: click.Group) -> None:
                 check_name=name_check,
                 want_report=report,
                 writer=writer,
+                stream=stream,
             )
         except KeyboardInterrupt:
             if writer is not None:
