@@ -88,3 +88,30 @@ def test_verdicts_and_digests_do_not_depend_on_the_text(name: str) -> None:
 def test_not_json_values_have_no_digest() -> None:
     assert rendering_digest({"a": {1, 2}}) is None
     assert rendering_digest({"a": 1}) == hash(b'{"a":1}')
+
+
+@pytest.mark.parametrize("name", ["compact", *_variants(orjson.dumps(_doc()))])
+def test_the_streaming_reader_proves_traject_by_traject(name: str, tmp_path: Any) -> None:
+    """Streamed (large files, `--stream`), each traject whose text is orjson's rendering carries its
+    digest, whatever the text around it; the findings are those of the in-memory reader."""
+    from pathlib import Path
+
+    from client.validation import validate_path
+    from client.validation.reader import iter_stream_events
+
+    compact = orjson.dumps(_doc())
+    raw = compact if name == "compact" else _variants(compact)[name]
+    path = Path(tmp_path) / "export.json"
+    path.write_bytes(raw)
+    streamed = validate_path(path, profile="standard", stream_threshold=0, check_name=False)
+    in_memory = validate_bytes(raw, profile="standard")
+    assert {(f.code, f.path) for f in streamed.findings} == {(f.code, f.path) for f in in_memory.findings}
+    for chunk_size in (None, 97):  # 97: trajecten split across reads
+        events = iter_stream_events(lambda: path.open("rb"), chunk_size=chunk_size)
+        items = [e for e in events if isinstance(e, TrajectItem)]
+        assert len(items) == 3
+        for item in items:
+            own_text = orjson.dumps(item.data) in raw
+            assert item.digest == (rendering_digest(item.data) if own_text else None), (name, item.index)
+    if name == "duplicate-key":
+        assert [e.digest is None for e in items] == [True, False, False]

@@ -675,6 +675,19 @@ class _Stream:
             for finding in parse.duplicate_findings(raw, path):
                 self.emit(finding)
 
+    def _traject_duplicates(self, value: Any, start: int, end: int, path: str, ti: int) -> int | None:
+        """The duplicate-key check of one traject. When its text is orjson's own rendering of the
+        parsed value (proof 1 of `parse`: one comparison), that rendering's hash is also its R-DUP-01
+        digest (`parse.rendering_digest`), returned so that the rules need not render it again."""
+        try:
+            rendered = orjson.dumps(value)
+        except TypeError:  # orjson.JSONEncodeError is one: not JSON that orjson can write
+            rendered = None
+        if rendered is not None and self.sc.buf[start:end] == rendered.decode():
+            return hash(rendered)
+        self._duplicates(value, start, end, f"{path}/schuldhulptrajecten/{ti}")
+        return None
+
     def _dup_key(self, seen: set[str], key: str, path: str) -> None:
         if key in seen and self.check_duplicates:
             self.emit(
@@ -806,9 +819,10 @@ class _Stream:
                 for ti in sc.elements():
                     value, start, end = sc.value()
                     count += 1
+                    digest = None
                     if check and isinstance(value, dict | list):
-                        self._duplicates(value, start, end, f"{path}/schuldhulptrajecten/{ti}")
-                    yield TrajectItem(li, ti, value)
+                        digest = self._traject_duplicates(value, start, end, path, ti)
+                    yield TrajectItem(li, ti, value, digest)
             else:
                 collected[key] = self._small_value(path + pointer(key))
         if self.skel is not None:
