@@ -47,6 +47,7 @@ __all__ = [
     "duplicate_findings",
     "gc_paused",
     "maybe_duplicates",
+    "proven_digest",
     "rendered_digests",
     "rendering_digest",
     "syntax_finding",
@@ -165,6 +166,17 @@ def rendering_digest(value: Any) -> int | None:
         return hash(orjson.dumps(value))
     except TypeError:  # orjson.JSONEncodeError is one
         return None
+
+
+def proven_digest(raw: str, value: Any) -> int | None:
+    """Proof 1 for one part read as text (the streaming reader's trajecten): when `raw` is orjson's
+    compact rendering of the parsed `value`, it has no duplicate keys, and that rendering's hash is the
+    part's R-DUP-01 digest (`rendering_digest`). None when the text differs or the value is not JSON."""
+    try:
+        rendered = orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError is one
+        return None
+    return hash(rendered) if raw == rendered.decode() else None
 
 
 Digests = list[list[int] | None]  # per levering: its trajecten's digests (None: no traject array)

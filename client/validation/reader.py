@@ -676,17 +676,12 @@ class _Stream:
                 self.emit(finding)
 
     def _traject_duplicates(self, value: Any, start: int, end: int, path: str, ti: int) -> int | None:
-        """The duplicate-key check of one traject. When its text is orjson's own rendering of the
-        parsed value (proof 1 of `parse`: one comparison), that rendering's hash is also its R-DUP-01
-        digest (`parse.rendering_digest`), returned so that the rules need not render it again."""
-        try:
-            rendered = orjson.dumps(value)
-        except TypeError:  # orjson.JSONEncodeError is one: not JSON that orjson can write
-            rendered = None
-        if rendered is not None and self.sc.buf[start:end] == rendered.decode():
-            return hash(rendered)
-        self._duplicates(value, start, end, f"{path}/schuldhulptrajecten/{ti}")
-        return None
+        """The duplicate-key check of one traject; its R-DUP-01 digest when proof 1 holds for its text
+        (`parse.proven_digest`), so that the rules need not render it again."""
+        digest = parse.proven_digest(self.sc.buf[start:end], value)
+        if digest is None:
+            self._duplicates(value, start, end, f"{path}/schuldhulptrajecten/{ti}")
+        return digest
 
     def _dup_key(self, seen: set[str], key: str, path: str) -> None:
         if key in seen and self.check_duplicates:
