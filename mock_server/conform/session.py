@@ -10,9 +10,7 @@ the body size (read as a stream, cut at the limit) and the number of pages follo
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -41,23 +39,13 @@ class ConformError(Exception):
 
 
 @dataclass
-class ConformOptions:
-    """What `ddas-mock conform` was asked (see conform_cmd for each option)."""
+class ConformOptions(PullOptions):
+    """What `ddas-mock conform` was asked (see conform_cmd for each option): the puller's options (the
+    same keys, token and TLS), plus the bounds of what the suite reads back."""
 
-    url: str
-    dev_dir: Path | None = None
-    token: str | None = None
-    trust_anchors: list[Path] = field(default_factory=list)
-    signing_key: Path | None = None
-    signing_chain: Path | None = None
-    period: Period | None = None
-    organisation: str | None = None
-    client_cert: Path | None = None
-    client_key: Path | None = None
     timeout: float = 120.0
     max_body_bytes: int = MAX_BODY_BYTES
     max_pages: int = MAX_PAGES
-    today: date | None = None
 
 
 @dataclass
@@ -101,23 +89,9 @@ class Session:
 
     def __init__(self, options: ConformOptions) -> None:
         self.options = options
-        pull = PullOptions(
-            url=options.url,
-            period=options.period,
-            organisation=options.organisation,
-            token=options.token,
-            dev_dir=options.dev_dir,
-            trust_anchors=list(options.trust_anchors),
-            signing_key=options.signing_key,
-            signing_chain=options.signing_chain,
-            client_cert=options.client_cert,
-            client_key=options.client_key,
-            timeout=options.timeout,
-            today=options.today,
-        )
         try:
             # the puller's keys, token and TLS (trust and client certificate): one definition of each
-            self.puller = Puller(pull)
+            self.puller = Puller(options)
         except PullError as exc:
             raise ConformError("usage", exc.message) from None
         self.http = self.puller.client
