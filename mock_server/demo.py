@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ctx = run(workdir)
     except KeyboardInterrupt:
-        return 130
+        return exitcodes.INTERRUPTED
     result = ctx.push_result
     return exitcodes.of_push(result) if result is not None else exitcodes.CONTENT_ERROR
 

@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 from client.cli import app as ddas_app
 from client.commands import exitcodes
-from client.commands._framework import INTERRUPTED, ROOT_SETTINGS, Group, argument
+from client.commands._framework import ROOT_SETTINGS, Group, argument
+from client.commands.exitcodes import INTERRUPTED
 from mock_server.cli import app as mock_app
 
 

@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["INTERRUPTED", "PATH", "ROOT_SETTINGS", "Argument", "Command", "F", "Group", "argument"]
+from client.commands import exitcodes
+
+__all__ = ["PATH", "ROOT_SETTINGS", "Argument", "Command", "F", "Group", "argument"]
 
 # a command's function, as a decorator that adds a parameter takes and returns it
 F = TypeVar("F", bound=Callable[..., Any])
@@ -23,7 +25,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 # An option or argument naming a file or directory: a `pathlib.Path`, nothing checked (the command does).
 PATH = click.Path(path_type=Path)
 
-INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process ended by Ctrl-C
 
 # Context settings of a command line's root group (inherited by its commands): defaults shown in --help.
 ROOT_SETTINGS: dict[str, Any] = {"show_default": True}
@@ -83,4 +84,4 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            raise click.exceptions.Exit(INTERRUPTED) from None
+            raise click.exceptions.Exit(exitcodes.INTERRUPTED) from None

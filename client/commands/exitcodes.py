@@ -13,6 +13,7 @@ CONTENT_ERROR = 1  # content has errors / rejected by the receiver
 USAGE = 2  # usage or I/O problem (missing file, bad option, unreadable key)
 NOT_DELIVERED = 3  # not delivered after retries (receiver unreachable, retry budget spent)
 LOCKED = 4  # another run holds the journal lock
+INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as a shell reports a process ended by it
 
 
 def of_outcome(state: Outcome) -> int:
